@@ -1,0 +1,31 @@
+import { InvalidArgumentError } from 'commander'
+
+/** commander argument parsers that reject bad values as usage errors (exit 2). */
+export function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`)
+  return n
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected a whole number ≥ 0, got "${value}"`)
+  return n
+}
+
+export function finiteNumber(value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`)
+  return n
+}
+
+export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${value}"`)
+    }
+    return value as T
+  }
+}

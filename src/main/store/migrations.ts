@@ -1,0 +1,69 @@
+/**
+ * Versioned schema. Each entry moves the database from user_version = index to index + 1; entries are
+ * never edited once released, only appended.
+ */
+export const MAX_ATTRIBUTES = 64
+
+const attributeColumns = Array.from({ length: MAX_ATTRIBUTES }, (_, i) => `a${i} INTEGER`).join(
+  ', ',
+)
+
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE dataset (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    root TEXT NOT NULL,
+    image_dir TEXT NOT NULL,
+    layout TEXT NOT NULL,
+    crop TEXT NOT NULL,
+    ingested_at TEXT
+  );
+  CREATE TABLE images (
+    id INTEGER PRIMARY KEY,
+    file TEXT NOT NULL UNIQUE,
+    split INTEGER,
+    identity INTEGER,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'ok', 'bad'))
+  );
+  CREATE INDEX images_split ON images (split) WHERE status = 'ok';
+  CREATE TABLE attribute_names (
+    idx INTEGER PRIMARY KEY CHECK (idx >= 0 AND idx < ${MAX_ATTRIBUTES}),
+    name TEXT NOT NULL UNIQUE
+  );
+  -- One wide row per image: attribute filters over 200k images are then a single table scan.
+  CREATE TABLE image_attributes (
+    image_id INTEGER PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,
+    ${attributeColumns}
+  );
+  CREATE TABLE problems (
+    id INTEGER PRIMARY KEY,
+    file TEXT NOT NULL,
+    line INTEGER,
+    reason TEXT NOT NULL,
+    stage TEXT NOT NULL
+  );
+  CREATE TABLE caches (
+    id INTEGER PRIMARY KEY,
+    size INTEGER NOT NULL,
+    crop TEXT NOT NULL,
+    file TEXT NOT NULL,
+    UNIQUE (size, crop)
+  );
+  -- A slot is valid only once its row exists; rows are written after the pixels are on disk.
+  CREATE TABLE cache_slots (
+    cache_id INTEGER NOT NULL REFERENCES caches (id) ON DELETE CASCADE,
+    image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    PRIMARY KEY (cache_id, image_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+]

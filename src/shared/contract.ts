@@ -1,0 +1,224 @@
+/**
+ * The one typed contract between the studio's processes. Every method, event and payload is declared
+ * here with its runtime schema; hosts validate every incoming payload against it before the service
+ * sees it. Nothing in src/shared may touch Node or the DOM.
+ */
+import { z } from 'zod'
+
+export const CELEBA_SPLITS = ['train', 'validation', 'test', 'unassigned'] as const
+export const splitSchema = z.enum(CELEBA_SPLITS)
+export type Split = z.infer<typeof splitSchema>
+
+export const cacheSizeSchema = z.union([z.literal(64), z.literal(128)])
+export type CacheSize = z.infer<typeof cacheSizeSchema>
+
+const absolutePath = z
+  .string()
+  .min(1, 'a path is required')
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'a path may not contain NUL bytes')
+
+export const problemSchema = z.object({
+  file: z.string(),
+  line: z.number().int().positive().optional(),
+  reason: z.string(),
+})
+export type Problem = z.infer<typeof problemSchema>
+
+export const projectSummarySchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  isDemo: z.boolean(),
+  datasetRoot: z.string().nullable(),
+  images: z.number().int().nonnegative(),
+})
+export type ProjectSummary = z.infer<typeof projectSummarySchema>
+
+export const recentProjectSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  openedAt: z.string(),
+})
+export type RecentProject = z.infer<typeof recentProjectSchema>
+
+export const datasetSummarySchema = z.object({
+  root: z.string().nullable(),
+  layout: z.string().nullable(),
+  images: z.number().int().nonnegative(),
+  splits: z.object({
+    train: z.number().int(),
+    validation: z.number().int(),
+    test: z.number().int(),
+    unassigned: z.number().int(),
+  }),
+  /** attribute name → count of images where it is 1 */
+  attributes: z.record(z.string(), z.number().int()),
+  attributeNames: z.array(z.string()),
+  problems: z.array(problemSchema),
+  problemCount: z.number().int().nonnegative(),
+})
+export type DatasetSummary = z.infer<typeof datasetSummarySchema>
+
+export const attributeFilterSchema = z.object({
+  attribute: z.string().min(1).max(64),
+  value: z.union([z.literal(1), z.literal(-1)]),
+})
+export type AttributeFilter = z.infer<typeof attributeFilterSchema>
+
+export const datasetQuerySchema = z.object({
+  filters: z.array(attributeFilterSchema).max(64).default([]),
+  split: splitSchema.optional(),
+  offset: z.number().int().nonnegative().default(0),
+  limit: z.number().int().positive().max(5000).default(200),
+})
+export type DatasetQuery = z.input<typeof datasetQuerySchema>
+
+export const imageRefSchema = z.object({ id: z.number().int().positive(), file: z.string() })
+export type ImageRef = z.infer<typeof imageRefSchema>
+
+export const datasetPageSchema = z.object({
+  total: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  items: z.array(imageRefSchema),
+})
+export type DatasetPage = z.infer<typeof datasetPageSchema>
+
+export const jobKindSchema = z.enum([
+  'ingest',
+  'demo',
+  'synth',
+  'train',
+  'encode',
+  'analysis',
+  'export',
+])
+export type JobKind = z.infer<typeof jobKindSchema>
+
+export const jobRefSchema = z.object({ jobId: z.string().min(1).max(64) })
+export type JobRef = z.infer<typeof jobRefSchema>
+
+export const jobProgressSchema = z.object({
+  jobId: z.string(),
+  kind: jobKindSchema,
+  phase: z.string(),
+  done: z.number().nonnegative(),
+  total: z.number().nonnegative(),
+  ratePerSecond: z.number().nonnegative(),
+  etaSeconds: z.number().nonnegative().nullable(),
+})
+export type JobProgress = z.infer<typeof jobProgressSchema>
+
+export const jobFinishedSchema = z.object({
+  jobId: z.string(),
+  kind: jobKindSchema,
+  status: z.enum(['done', 'cancelled', 'failed']),
+  error: z.string().optional(),
+})
+export type JobFinished = z.infer<typeof jobFinishedSchema>
+
+export const ingestRequestSchema = z.object({
+  datasetDir: absolutePath,
+  size: cacheSizeSchema.default(64),
+})
+export type IngestRequest = z.input<typeof ingestRequestSchema>
+
+export const createProjectSchema = z.object({
+  path: absolutePath,
+  datasetDir: absolutePath.optional(),
+})
+
+export const appInfoSchema = z.object({
+  version: z.string(),
+  host: z.enum(['electron', 'serve']),
+  canPickFolders: z.boolean(),
+})
+export type AppInfo = z.infer<typeof appInfoSchema>
+
+const empty = z.object({}).strict()
+
+/** Every request/response pair the studio answers, by method name. */
+export const methods = {
+  'app.info': { input: empty, output: appInfoSchema },
+  'projects.recent': { input: empty, output: z.array(recentProjectSchema) },
+  'projects.current': { input: empty, output: projectSummarySchema.nullable() },
+  'projects.create': { input: createProjectSchema, output: projectSummarySchema },
+  'projects.open': { input: z.object({ path: absolutePath }), output: projectSummarySchema },
+  'projects.openDemo': { input: empty, output: projectSummarySchema },
+  'dialog.pickFolder': {
+    input: z.object({ title: z.string().max(200).optional() }),
+    output: z.object({ path: z.string().nullable() }),
+  },
+  'dataset.ingest': { input: ingestRequestSchema, output: jobRefSchema },
+  'dataset.summary': { input: empty, output: datasetSummarySchema },
+  'dataset.query': { input: datasetQuerySchema, output: datasetPageSchema },
+  'jobs.cancel': { input: jobRefSchema, output: z.object({ cancelled: z.boolean() }) },
+  'jobs.active': { input: empty, output: z.array(jobProgressSchema) },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>
+
+export type MethodName = keyof typeof methods
+export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>
+export type MethodParsedInput<M extends MethodName> = z.output<(typeof methods)[M]['input']>
+export type MethodOutput<M extends MethodName> = z.output<(typeof methods)[M]['output']>
+
+/** Everything the studio pushes to its clients, by event name. */
+export const events = {
+  'job.progress': jobProgressSchema,
+  'job.finished': jobFinishedSchema,
+  'project.changed': projectSummarySchema.nullable(),
+} as const satisfies Record<string, z.ZodType>
+
+export type EventName = keyof typeof events
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
+
+/** The service every host exposes, and every client calls. */
+export type StudioApi = {
+  [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>>
+}
+
+/** What a client (preload bridge or WebSocket) offers the renderer. */
+export interface StudioClient {
+  invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
+  /** URL of a dataset image's thumbnail at the cache resolution. */
+  thumbnailUrl(imageId: number): string
+}
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name)
+}
+
+export class ContractError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'bad-request' | 'unknown-method' | 'failed',
+  ) {
+    super(message)
+    this.name = 'ContractError'
+  }
+}
+
+/** Validates a method's input; the message names the field at fault. */
+export function parseMethodInput<M extends MethodName>(
+  method: M,
+  input: unknown,
+): MethodParsedInput<M> {
+  const result = methods[method].input.safeParse(input ?? {})
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload'
+    throw new ContractError(`${method}: ${where}: ${issue?.message ?? 'invalid'}`, 'bad-request')
+  }
+  return result.data as MethodParsedInput<M>
+}
+
+/** Envelope of the WebSocket transport. */
+export const wsRequestSchema = z.object({
+  id: z.number().int().nonnegative(),
+  method: z.string().max(64),
+  input: z.unknown(),
+})
+export type WsRequest = z.infer<typeof wsRequestSchema>
+export type WsMessage =
+  | { type: 'result'; id: number; ok: true; value: unknown }
+  | { type: 'result'; id: number; ok: false; error: string; code: string }
+  | { type: 'event'; event: EventName; payload: unknown }
