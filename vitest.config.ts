@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config'
 // browser (the real page in Debian's Chromium against serve mode).
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summaryReporter.ts'],
     projects: [
       {
         test: {
@@ -27,6 +28,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/buildRenderer.ts'],
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 300_000,

@@ -66,4 +66,50 @@ export const migrations: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    preset TEXT NOT NULL,
+    config TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    target_steps INTEGER NOT NULL,
+    steps_done INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL CHECK (status IN ('created', 'running', 'paused', 'stopped', 'finished', 'failed')),
+    backend TEXT,
+    backend_notes TEXT,
+    dataset_snapshot TEXT NOT NULL,
+    dir TEXT NOT NULL,
+    val_loss REAL,
+    test_mse REAL,
+    test_psnr REAL,
+    images_per_second REAL,
+    seconds_training REAL NOT NULL DEFAULT 0,
+    error TEXT
+  );
+  CREATE TABLE run_metrics (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    total REAL NOT NULL,
+    recon REAL NOT NULL,
+    kl REAL NOT NULL,
+    images_per_second REAL,
+    PRIMARY KEY (run_id, step)
+  ) WITHOUT ROWID;
+  CREATE TABLE run_epochs (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    val_loss REAL,
+    PRIMARY KEY (run_id, epoch)
+  ) WITHOUT ROWID;
+  CREATE TABLE latents (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    mu BLOB NOT NULL,
+    logvar BLOB NOT NULL,
+    PRIMARY KEY (run_id, image_id)
+  ) WITHOUT ROWID;
+  `,
 ]

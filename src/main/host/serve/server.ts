@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { wsRequestSchema, type EventName, type WsMessage } from '../../../shared/contract'
+import type { StudioService } from '../../studio/service'
+import { dispatch, errorCode } from '../dispatch'
+import {
+  CONTENT_SECURITY_POLICY,
+  TOKEN_COOKIE,
+  originAllowed,
+  requestToken,
+  tokensEqual,
+} from './security'
+import { readStaticFile } from './staticFiles'
+
+const MAX_BODY_BYTES = 1 << 20
+const MAX_WS_MESSAGE_BYTES = 1 << 20
+
+export interface ServeHostOptions {
+  port: number
+  rendererDir: string
+  token?: string
+}
+
+export interface ServeHost {
+  url: string
+  port: number
+  token: string
+  broadcast(event: EventName, payload: unknown): void
+  close(): Promise<void>
+}
+
+/**
+ * serve mode: the studio's page, its contract over WebSocket (and plain HTTP POST for scripts), and
+ * thumbnails, on 127.0.0.1 only, behind a random token.
+ */
+export async function startServeHost(
+  service: () => StudioService,
+  options: ServeHostOptions,
+): Promise<ServeHost> {
+  const token = options.token ?? randomBytes(24).toString('base64url')
+  const sockets = new Set<WebSocket>()
+  let port = options.port
+
+  const server = createServer((request, response) => {
+    void handleHttp(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, 'text/plain', String(error))
+    })
+  })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES })
+
+  async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    if (!originAllowed(request, port)) return send(response, 403, 'text/plain', 'forbidden origin')
+    const given = requestToken(request, url)
+    if (!tokensEqual(given, token)) {
+      return send(
+        response,
+        401,
+        'text/plain',
+        'missing or wrong token: open the URL face-studio serve printed',
+      )
+    }
+    if (url.searchParams.has('token')) {
+      response.setHeader(
+        'Set-Cookie',
+        `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+      )
+    }
+    if (request.method === 'POST' && url.pathname.startsWith('/api/')) {
+      return handleApi(request, response, url.pathname.slice('/api/'.length))
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return send(response, 405, 'text/plain', 'method not allowed')
+    }
+    const thumb = /^\/thumb\/(\d+)$/.exec(url.pathname)
+    if (thumb) {
+      try {
+        const image = await service().thumbnail(Number(thumb[1]))
+        response.setHeader('Cache-Control', 'private, max-age=60')
+        return send(response, 200, 'image/jpeg', image)
+      } catch (error) {
+        return send(
+          response,
+          404,
+          'text/plain',
+          error instanceof Error ? error.message : 'not found',
+        )
+      }
+    }
+    const file = await readStaticFile(options.rendererDir, url.pathname)
+    if (!file) return send(response, 404, 'text/plain', 'not found')
+    return send(response, 200, file.type, file.body)
+  }
+
+  async function handleApi(
+    request: IncomingMessage,
+    response: ServerResponse,
+    method: string,
+  ): Promise<void> {
+    let body: unknown
+    try {
+      const text = await readBody(request)
+      body = text.length === 0 ? {} : JSON.parse(text)
+    } catch (error) {
+      return sendJson(response, 400, {
+        error: error instanceof Error ? error.message : 'bad request body',
+      })
+    }
+    try {
+      const value = await dispatch(service(), method, body)
+      return sendJson(response, 200, { value })
+    } catch (error) {
+      const code = errorCode(error)
+      const status = code === 'bad-request' ? 400 : code === 'unknown-method' ? 404 : 500
+      return sendJson(response, status, {
+        error: error instanceof Error ? error.message : String(error),
+        code,
+      })
+    }
+  }
+
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    if (
+      url.pathname !== '/ws' ||
+      !originAllowed(request, port) ||
+      !tokensEqual(requestToken(request, url), token)
+    ) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws)
+      ws.on('close', () => sockets.delete(ws))
+      ws.on('message', (data) => void handleMessage(ws, String(data)))
+    })
+  })
+
+  async function handleMessage(ws: WebSocket, text: string): Promise<void> {
+    let request
+    try {
+      request = wsRequestSchema.parse(JSON.parse(text))
+    } catch {
+      ws.close(1007, 'malformed request')
+      return
+    }
+    let reply: WsMessage
+    try {
+      const value = await dispatch(service(), request.method, request.input)
+      reply = { type: 'result', id: request.id, ok: true, value }
+    } catch (error) {
+      reply = {
+        type: 'result',
+        id: request.id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+        code: errorCode(error),
+      }
+    }
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply))
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, '127.0.0.1', () => resolve())
+  })
+  port = (server.address() as AddressInfo).port
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    broadcast(event, payload) {
+      const message: WsMessage = { type: 'event', event, payload }
+      const text = JSON.stringify(message)
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text)
+    },
+    async close() {
+      for (const ws of sockets) ws.terminate()
+      wss.close()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  response.writeHead(status, {
+    'Content-Type': type,
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  })
+  response.end(body)
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  send(response, status, 'application/json', JSON.stringify(value))
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) throw new Error('request body too large')
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}

@@ -1,0 +1,24 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { events, isMethodName, type EventName, type StudioClient } from '../shared/contract'
+import { EVENT_CHANNEL, INVOKE_CHANNEL, THUMBNAIL_SCHEME } from '../main/host/electron/channels'
+
+/** Exposes the contract, and nothing else, to the sandboxed page. */
+const client: StudioClient = {
+  invoke(method, input) {
+    if (!isMethodName(method)) return Promise.reject(new Error(`unknown method ${String(method)}`))
+    return ipcRenderer.invoke(INVOKE_CHANNEL, method, input)
+  },
+  on(event, listener) {
+    if (!Object.hasOwn(events, event)) throw new Error(`unknown event ${String(event)}`)
+    const handler = (_e: IpcRendererEvent, name: EventName, payload: unknown): void => {
+      if (name === event) listener(payload as Parameters<typeof listener>[0])
+    }
+    ipcRenderer.on(EVENT_CHANNEL, handler)
+    return () => ipcRenderer.removeListener(EVENT_CHANNEL, handler)
+  },
+  thumbnailUrl(imageId) {
+    return `${THUMBNAIL_SCHEME}://thumb/${Math.trunc(imageId)}`
+  },
+}
+
+contextBridge.exposeInMainWorld('studio', client)

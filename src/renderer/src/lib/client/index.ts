@@ -1,0 +1,14 @@
+import type { StudioClient } from '@shared/contract'
+import { createWebSocketClient } from './websocketClient'
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in an ordinary browser. */
+    studio?: StudioClient
+  }
+}
+
+/** The contract, whichever host serves the page: the preload's bridge in Electron, else WebSocket. */
+export function createClient(): StudioClient {
+  return window.studio ?? createWebSocketClient(window.location)
+}

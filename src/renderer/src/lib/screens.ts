@@ -1,0 +1,18 @@
+/**
+ * The studio's screens, in navigation order. Later issues append entries (Training, Explore, …) and
+ * a component for each in App.svelte; the navigation renders whatever is listed here.
+ */
+
+export type ScreenId = 'projects' | 'dataset'
+
+export interface ScreenInfo {
+  id: ScreenId
+  label: string
+  /** Screens that only make sense with an open project. */
+  needsProject: boolean
+}
+
+export const SCREENS: readonly ScreenInfo[] = [
+  { id: 'projects', label: 'Projects', needsProject: false },
+  { id: 'dataset', label: 'Dataset', needsProject: true },
+]

@@ -1,0 +1,40 @@
+import type { JobFinished, JobKind, JobProgress } from '@shared/contract'
+
+/** Jobs running on the host, kept current from `job.progress` and `job.finished` events. */
+export class Jobs {
+  active = $state<Record<string, JobProgress>>({})
+  /** The most recent finish of each kind, so a panel can say how its last run ended. */
+  lastFinished = $state<Partial<Record<JobKind, JobFinished>>>({})
+
+  progress(update: JobProgress): void {
+    this.active = { ...this.active, [update.jobId]: update }
+  }
+
+  /** A job the host reports as started before its first progress event. */
+  started(jobId: string, kind: JobKind): void {
+    if (this.active[jobId]) return
+    this.progress({
+      jobId,
+      kind,
+      phase: 'starting',
+      done: 0,
+      total: 0,
+      ratePerSecond: 0,
+      etaSeconds: null,
+    })
+  }
+
+  finished(result: JobFinished): void {
+    const { [result.jobId]: _gone, ...rest } = this.active
+    this.active = rest
+    this.lastFinished = { ...this.lastFinished, [result.kind]: result }
+  }
+
+  replaceAll(list: readonly JobProgress[]): void {
+    this.active = Object.fromEntries(list.map((j) => [j.jobId, j]))
+  }
+
+  ofKind(kind: JobKind): JobProgress | undefined {
+    return Object.values(this.active).find((j) => j.kind === kind)
+  }
+}

@@ -1,0 +1,105 @@
+import { getContext, setContext } from 'svelte'
+import type {
+  AppInfo,
+  MethodInput,
+  MethodName,
+  MethodOutput,
+  ProjectSummary,
+  StudioClient,
+} from '@shared/contract'
+import type { ScreenId } from '../screens'
+import { Jobs } from './jobs.svelte'
+import { Notices } from './errors.svelte'
+
+/** Job kinds whose end changes the dataset the screens show. */
+const DATA_JOBS = new Set(['ingest', 'demo', 'synth'])
+
+/**
+ * The page's state shared by every screen: the client, the open project, the current screen, running
+ * jobs and the error banner. One instance per page, handed down by context.
+ */
+export class Studio {
+  info = $state<AppInfo | null>(null)
+  project = $state<ProjectSummary | null>(null)
+  screen = $state<ScreenId>('projects')
+  /** True once the first `projects.current` answered, so the page knows which screen to start on. */
+  ready = $state(false)
+  /** Bumped whenever the dataset may have changed; views that show it reload. */
+  dataVersion = $state(0)
+  readonly jobs = new Jobs()
+  readonly notices = new Notices()
+
+  constructor(readonly client: StudioClient) {}
+
+  /** Invokes a method; a rejection goes to the banner and resolves to undefined. */
+  async call<M extends MethodName>(
+    method: M,
+    input: MethodInput<M>,
+  ): Promise<MethodOutput<M> | undefined> {
+    try {
+      return await this.client.invoke(method, input)
+    } catch (error) {
+      this.notices.error(error)
+      return undefined
+    }
+  }
+
+  /** Subscribes to the host's events and loads the first state; returns the unsubscriber. */
+  start(): () => void {
+    const offs = [
+      this.client.on('job.progress', (p) => this.jobs.progress(p)),
+      this.client.on('job.finished', (f) => {
+        this.jobs.finished(f)
+        if (f.status === 'failed')
+          this.notices.error(f.error ?? 'unknown error', `${f.kind} failed`)
+        if (DATA_JOBS.has(f.kind)) void this.refreshProject()
+      }),
+      this.client.on('project.changed', (p) => this.setProject(p)),
+    ]
+    void this.load()
+    return () => offs.forEach((off) => off())
+  }
+
+  setProject(project: ProjectSummary | null): void {
+    this.project = project
+    this.dataVersion++
+    if (!project) this.screen = 'projects'
+  }
+
+  async refreshProject(): Promise<void> {
+    const current = await this.call('projects.current', {})
+    if (current !== undefined) {
+      this.project = current
+      this.dataVersion++
+    }
+  }
+
+  async refreshJobs(): Promise<void> {
+    const active = await this.call('jobs.active', {})
+    if (active) this.jobs.replaceAll(active)
+  }
+
+  private async load(): Promise<void> {
+    const [info, current] = await Promise.all([
+      this.call('app.info', {}),
+      this.call('projects.current', {}),
+    ])
+    this.info = info ?? null
+    this.project = current ?? null
+    this.screen = current ? 'dataset' : 'projects'
+    this.ready = true
+    await this.refreshJobs()
+  }
+}
+
+const KEY = Symbol('studio')
+
+export function provideStudio(studio: Studio): void {
+  setContext(KEY, studio)
+}
+
+export function useStudio(): Studio {
+  const studio = getContext<Studio | undefined>(KEY)
+  if (!studio) throw new Error('useStudio() outside <App>: no studio in context')
+  return studio
+}

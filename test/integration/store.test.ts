@@ -1,0 +1,59 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import {
+  getSetting,
+  openDatabase,
+  schemaVersion,
+  setSetting,
+  SchemaTooNewError,
+} from '../../src/main/store/database'
+import { migrations } from '../../src/main/store/migrations'
+import { openProjectFolder } from '../../src/main/store/projectFolder'
+import { makeTempDir } from '../support/tempDir'
+
+describe('project store', () => {
+  const temp = makeTempDir()
+  afterAll(() => temp.cleanup())
+
+  it('creates the project layout and a WAL database at the latest schema', () => {
+    const { paths, db } = openProjectFolder(join(temp.dir, 'p1'))
+    expect(schemaVersion(db)).toBe(migrations.length)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    for (const table of [
+      'dataset',
+      'images',
+      'image_attributes',
+      'runs',
+      'run_metrics',
+      'latents',
+    ]) {
+      const row = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .get(table)
+      expect(row, table).toBeDefined()
+    }
+    expect(paths.cache.endsWith('cache')).toBe(true)
+    db.close()
+  })
+
+  it('keeps data across reopen and does not re-run migrations', () => {
+    const file = join(temp.dir, 'reopen.db')
+    const db = openDatabase(file)
+    setSetting(db, 'k', 'v1')
+    setSetting(db, 'k', 'v2')
+    db.close()
+    const again = openDatabase(file)
+    expect(getSetting(again, 'k')).toBe('v2')
+    again.close()
+  })
+
+  it('refuses a database from a newer studio without touching it', () => {
+    const file = join(temp.dir, 'newer.db')
+    const raw = new Database(file)
+    raw.pragma(`user_version = ${migrations.length + 5}`)
+    raw.close()
+    expect(() => openDatabase(file)).toThrow(SchemaTooNewError)
+    expect(() => openDatabase(file)).toThrow(/newer\.db/)
+  })
+})

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { ContractError, events, methods, parseMethodInput } from '../../src/shared/contract'
+
+describe('contract validation', () => {
+  it('fills defaults for a dataset query', () => {
+    expect(parseMethodInput('dataset.query', {})).toEqual({ filters: [], offset: 0, limit: 200 })
+  })
+
+  it('names the field at fault', () => {
+    expect(() => parseMethodInput('dataset.query', { limit: 0 })).toThrow(/dataset\.query: limit/)
+    expect(() =>
+      parseMethodInput('dataset.query', { filters: [{ attribute: 'Smiling', value: 2 }] }),
+    ).toThrow(/filters\.0\.value/)
+    expect(() => parseMethodInput('dataset.ingest', { datasetDir: '' })).toThrow(ContractError)
+  })
+
+  it('rejects unknown fields where a method takes none', () => {
+    expect(() => parseMethodInput('app.info', { sneaky: true })).toThrow(/app\.info/)
+  })
+
+  it('declares a schema for every method and event', () => {
+    for (const spec of Object.values(methods)) {
+      expect(typeof spec.input.safeParse).toBe('function')
+      expect(typeof spec.output.safeParse).toBe('function')
+    }
+    expect(Object.keys(events)).toContain('job.progress')
+  })
+})
