@@ -10,7 +10,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src/main/host/electron/main.ts'),
-          engine: resolve(import.meta.dirname, 'src/main/engine/process/entry.ts'),
+          engine: resolve(import.meta.dirname, 'src/main/engine/process/trainWorker.ts'),
         },
       },
     },

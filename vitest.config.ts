@@ -1,12 +1,15 @@
+import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 // Three suites: unit (pure, fast), integration (real SQLite, sharp, tfjs, child processes),
 // browser (the real page in Debian's Chromium against serve mode).
 export default defineConfig({
+  resolve: { alias: { '@shared': resolve(import.meta.dirname, 'src/shared') } },
   test: {
     reporters: ['default', './test/support/summaryReporter.ts'],
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
@@ -14,6 +17,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
@@ -25,6 +29,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

@@ -5,6 +5,11 @@
  */
 import { z } from 'zod'
 
+/** Absolute on POSIX or Windows; pure so the page and the hosts agree. */
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\')
+}
+
 export const CELEBA_SPLITS = ['train', 'validation', 'test', 'unassigned'] as const
 export const splitSchema = z.enum(CELEBA_SPLITS)
 export type Split = z.infer<typeof splitSchema>
@@ -17,6 +22,7 @@ const absolutePath = z
   .min(1, 'a path is required')
   .max(4096)
   .refine((p) => !p.includes('\0'), 'a path may not contain NUL bytes')
+  .refine(isAbsolutePath, 'give an absolute path (starting with / or a drive letter)')
 
 export const problemSchema = z.object({
   file: z.string(),
@@ -134,6 +140,92 @@ export const appInfoSchema = z.object({
 })
 export type AppInfo = z.infer<typeof appInfoSchema>
 
+export const presetSchema = z.enum(['classic-64', 'classic-128'])
+export const backendChoiceSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+export const runStatusSchema = z.enum([
+  'created',
+  'running',
+  'paused',
+  'stopped',
+  'finished',
+  'failed',
+])
+export type RunStatus = z.infer<typeof runStatusSchema>
+
+export const trainRequestSchema = z
+  .object({
+    preset: presetSchema.default('classic-64'),
+    steps: z.number().int().positive().max(10_000_000).optional(),
+    epochs: z.number().int().positive().max(10_000).optional(),
+    seed: z.number().int().nonnegative().max(0xffffffff).default(1),
+    backend: backendChoiceSchema.default('auto'),
+    batchSize: z.number().int().positive().max(1024).optional(),
+    learningRate: z.number().positive().max(1).optional(),
+    rLossFactor: z.number().positive().max(1e7).optional(),
+    beta: z.number().nonnegative().max(1000).optional(),
+    klWarmupSteps: z.number().int().nonnegative().max(10_000_000).optional(),
+    checkpointEverySteps: z.number().int().positive().max(10_000_000).optional(),
+    previewEverySteps: z.number().int().positive().max(10_000_000).default(25),
+  })
+  .refine((r) => (r.steps === undefined) !== (r.epochs === undefined), {
+    message: 'give exactly one of steps and epochs',
+    path: ['steps'],
+  })
+export type TrainRequest = z.input<typeof trainRequestSchema>
+
+export const skippedBackendSchema = z.object({ name: z.string(), reason: z.string() })
+
+export const runInfoSchema = z.object({
+  id: z.number().int(),
+  createdAt: z.string(),
+  preset: z.string(),
+  seed: z.number().int(),
+  status: runStatusSchema,
+  stepsDone: z.number().int(),
+  targetSteps: z.number().int(),
+  backend: z.string().nullable(),
+  skippedBackends: z.array(skippedBackendSchema),
+  valLoss: z.number().nullable(),
+  testPsnr: z.number().nullable(),
+  imagesPerSecond: z.number().nullable(),
+  error: z.string().nullable(),
+})
+export type RunInfo = z.infer<typeof runInfoSchema>
+
+export const stepMetricSchema = z.object({
+  step: z.number().int(),
+  epoch: z.number().int(),
+  total: z.number(),
+  recon: z.number(),
+  kl: z.number(),
+  imagesPerSecond: z.number().nullable(),
+})
+export type StepMetricPoint = z.infer<typeof stepMetricSchema>
+
+export const runMetricsSchema = z.object({
+  runId: z.number().int(),
+  steps: z.array(stepMetricSchema),
+  epochs: z.array(z.object({ epoch: z.number().int(), valLoss: z.number().nullable() })),
+})
+export type RunMetrics = z.infer<typeof runMetricsSchema>
+
+export const runRefSchema = z.object({ runId: z.number().int().positive() })
+
+export const trainingStepEventSchema = stepMetricSchema.extend({
+  runId: z.number().int(),
+  targetSteps: z.number().int(),
+  etaSeconds: z.number().nullable(),
+})
+export type TrainingStepEvent = z.infer<typeof trainingStepEventSchema>
+
+export const trainingPreviewEventSchema = z.object({
+  runId: z.number().int(),
+  step: z.number().int(),
+  /** PNG data URL: the fixed validation faces above, their reconstructions below. */
+  image: z.string(),
+})
+export type TrainingPreviewEvent = z.infer<typeof trainingPreviewEventSchema>
+
 const empty = z.object({}).strict()
 
 /** Every request/response pair the studio answers, by method name. */
@@ -153,6 +245,18 @@ export const methods = {
   'dataset.query': { input: datasetQuerySchema, output: datasetPageSchema },
   'jobs.cancel': { input: jobRefSchema, output: z.object({ cancelled: z.boolean() }) },
   'jobs.active': { input: empty, output: z.array(jobProgressSchema) },
+  'training.start': { input: trainRequestSchema, output: runRefSchema },
+  'training.resumeRun': { input: runRefSchema, output: runRefSchema },
+  'training.pause': { input: runRefSchema, output: z.object({ ok: z.boolean() }) },
+  'training.resume': { input: runRefSchema, output: z.object({ ok: z.boolean() }) },
+  'training.stop': { input: runRefSchema, output: z.object({ ok: z.boolean() }) },
+  'training.active': { input: empty, output: runInfoSchema.nullable() },
+  'runs.list': { input: empty, output: z.array(runInfoSchema) },
+  'runs.metrics': {
+    input: runRefSchema.extend({ sinceStep: z.number().int().nonnegative().default(0) }),
+    output: runMetricsSchema,
+  },
+  'runs.preview': { input: runRefSchema, output: trainingPreviewEventSchema.nullable() },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>
 
 export type MethodName = keyof typeof methods
@@ -165,6 +269,15 @@ export const events = {
   'job.progress': jobProgressSchema,
   'job.finished': jobFinishedSchema,
   'project.changed': projectSummarySchema.nullable(),
+  'training.step': trainingStepEventSchema,
+  'training.epoch': z.object({
+    runId: z.number().int(),
+    epoch: z.number().int(),
+    step: z.number().int(),
+    valLoss: z.number().nullable(),
+  }),
+  'training.preview': trainingPreviewEventSchema,
+  'training.status': runInfoSchema,
 } as const satisfies Record<string, z.ZodType>
 
 export type EventName = keyof typeof events

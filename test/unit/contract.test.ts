@@ -26,3 +26,13 @@ describe('contract validation', () => {
     expect(Object.keys(events)).toContain('job.progress')
   })
 })
+
+describe('paths in payloads', () => {
+  it('must be absolute so nothing lands beside the server process', () => {
+    expect(() => parseMethodInput('projects.open', { path: 'relative/dir' })).toThrow(/absolute/)
+    expect(parseMethodInput('projects.open', { path: '/home/me/faces' }).path).toBe(
+      '/home/me/faces',
+    )
+    expect(parseMethodInput('projects.open', { path: 'C:\\faces' }).path).toBe('C:\\faces')
+  })
+})

@@ -16,6 +16,10 @@ import type { Db } from '../store/database'
 import { openProjectFolder, projectName, type ProjectPaths } from '../store/projectFolder'
 import { demoLocation, ensureDemoFaces } from './demoProject'
 import { JobManager } from './jobs'
+import { runInfo } from './training/runInfo'
+import { TrainingController } from './training/trainingController'
+import type { TrainingProcess } from '../engine'
+import { epochMetrics, getRun, listRuns, stepMetrics } from '../store/runs'
 import { RecentProjects } from './recentProjects'
 
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
@@ -27,6 +31,8 @@ export interface StudioOptions {
   emit: EventSink
   /** A native folder dialog, where the host has one. */
   pickFolder?: (title: string | undefined) => Promise<string | null>
+  /** How the host starts the engine process (Electron: utilityProcess); default child_process.fork. */
+  launchEngine?: () => TrainingProcess
 }
 
 interface OpenProject {
@@ -49,9 +55,11 @@ export class StudioService implements StudioApi {
   private project: OpenProject | null = null
   private readonly recents: RecentProjects
   readonly jobs: JobManager
+  readonly training: TrainingController
 
   constructor(private readonly options: StudioOptions) {
     this.recents = new RecentProjects(options.userDataDir)
+    this.training = new TrainingController(options.emit, options.launchEngine)
     this.jobs = new JobManager({
       progress: (progress) => options.emit('job.progress', progress),
       finished: (finished) => options.emit('job.finished', finished),
@@ -125,6 +133,66 @@ export class StudioService implements StudioApi {
     return this.jobs.active()
   }
 
+  async ['training.start'](
+    input: MethodParsedInput<'training.start'>,
+  ): Promise<MethodOutput<'training.start'>> {
+    const project = this.requireProject()
+    return { runId: this.training.start(project.db, project.paths, input) }
+  }
+
+  async ['training.resumeRun'](
+    input: MethodParsedInput<'training.resumeRun'>,
+  ): Promise<MethodOutput<'training.resumeRun'>> {
+    const project = this.requireProject()
+    return { runId: this.training.resumeRun(project.db, project.paths, input.runId) }
+  }
+
+  async ['training.pause'](
+    input: MethodParsedInput<'training.pause'>,
+  ): Promise<MethodOutput<'training.pause'>> {
+    return { ok: this.training.pause(input.runId) }
+  }
+
+  async ['training.resume'](
+    input: MethodParsedInput<'training.resume'>,
+  ): Promise<MethodOutput<'training.resume'>> {
+    return { ok: this.training.resume(input.runId) }
+  }
+
+  async ['training.stop'](
+    input: MethodParsedInput<'training.stop'>,
+  ): Promise<MethodOutput<'training.stop'>> {
+    return { ok: await this.training.stop(input.runId) }
+  }
+
+  async ['training.active'](): Promise<MethodOutput<'training.active'>> {
+    const runId = this.training.activeRunId
+    if (runId === null || !this.project) return null
+    const run = getRun(this.project.db, runId)
+    return run ? runInfo(run) : null
+  }
+
+  async ['runs.list'](): Promise<MethodOutput<'runs.list'>> {
+    return listRuns(this.requireProject().db).map(runInfo)
+  }
+
+  async ['runs.metrics'](
+    input: MethodParsedInput<'runs.metrics'>,
+  ): Promise<MethodOutput<'runs.metrics'>> {
+    const { db } = this.requireProject()
+    return {
+      runId: input.runId,
+      steps: stepMetrics(db, input.runId, input.sinceStep),
+      epochs: epochMetrics(db, input.runId),
+    }
+  }
+
+  async ['runs.preview'](
+    input: MethodParsedInput<'runs.preview'>,
+  ): Promise<MethodOutput<'runs.preview'>> {
+    return this.training.preview(input.runId)
+  }
+
   /** A thumbnail of a dataset image, for the hosts' image routes (not a contract method: binary). */
   async thumbnail(imageId: number): Promise<Buffer> {
     const project = this.requireProject()
@@ -154,7 +222,8 @@ export class StudioService implements StudioApi {
     return this.recents.list().map((entry) => entry.path)
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.training.stopAll()
     this.jobs.cancelAll()
     this.project?.db.close()
     this.project = null
@@ -172,7 +241,7 @@ export class StudioService implements StudioApi {
   }
 
   private openAt(dir: string, isDemo: boolean): ProjectSummary {
-    if (this.jobs.active().length > 0) {
+    if (this.jobs.active().length > 0 || this.training.activeRunId !== null) {
       throw new Error(
         'a job is still running in the open project; cancel it before switching projects',
       )

@@ -1,7 +1,15 @@
 import type { Command } from 'commander'
+import { registerIngest } from './ingest'
+import { registerInference } from './inference'
 import { registerServe } from './serve'
+import { registerSynth } from './synth'
+import { registerTrain } from './train'
 
 /** Every command registers itself here; each lives in its own module. */
 export function registerCommands(program: Command): void {
+  registerIngest(program)
+  registerInference(program)
   registerServe(program)
+  registerSynth(program)
+  registerTrain(program)
 }

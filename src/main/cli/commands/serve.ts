@@ -27,6 +27,7 @@ export function registerServe(program: Command): void {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
           throw new Error(
             `port ${options.port} on 127.0.0.1 is in use; pass --port with another port (0 = any free)`,
+            { cause: error },
           )
         }
         throw error
@@ -40,7 +41,7 @@ export function registerServe(program: Command): void {
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
       })
-      service.close()
+      await service.close()
       await host.close()
     })
 }

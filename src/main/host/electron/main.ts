@@ -6,6 +6,7 @@ import { packageVersion } from '../../app/paths'
 import { StudioService } from '../../studio/service'
 import { dispatch } from '../dispatch'
 import { INVOKE_CHANNEL, EVENT_CHANNEL, THUMBNAIL_SCHEME } from './channels'
+import { utilityProcessLauncher } from './engineLauncher'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -20,6 +21,7 @@ const service = new StudioService({
   host: 'electron',
   version: packageVersion(),
   userDataDir: app.getPath('userData'),
+  launchEngine: utilityProcessLauncher(here),
   emit: (event: EventName, payload) => {
     // Outgoing events are checked too: a malformed payload is a bug here, not in the page.
     contractEvents[event].parse(payload)
@@ -101,6 +103,8 @@ void app.whenReady().then(async () => {
 })
 
 app.on('window-all-closed', () => {
-  service.close()
-  if (process.platform !== 'darwin') app.quit()
+  // Training checkpoints before the app goes: closing the window never loses more than a step.
+  void service.close().finally(() => {
+    if (process.platform !== 'darwin') app.quit()
+  })
 })

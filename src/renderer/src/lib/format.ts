@@ -1,3 +1,4 @@
+import { isAbsolutePath as isContractAbsolutePath } from '@shared/contract'
 /** Number and progress formatting shared by the studio's screens. */
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
@@ -36,4 +37,12 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name
   if (typeof error === 'string') return error
   return 'unexpected error'
+}
+
+/**
+ * Whether the host can take `path` as it is. The page cannot resolve paths (it does not know the
+ * host's working directory), so it asks for absolute ones — by the contract's own rule.
+ */
+export function isAbsolutePath(path: string): boolean {
+  return isContractAbsolutePath(path.trim())
 }

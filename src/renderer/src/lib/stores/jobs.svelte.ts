@@ -5,14 +5,19 @@ export class Jobs {
   active = $state<Record<string, JobProgress>>({})
   /** The most recent finish of each kind, so a panel can say how its last run ended. */
   lastFinished = $state<Partial<Record<JobKind, JobFinished>>>({})
+  /** Events and method answers travel separately, so a job may finish before its start is known. */
+  // Bookkeeping only, never rendered: a plain Set on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly ended = new Set<string>()
 
   progress(update: JobProgress): void {
+    if (this.ended.has(update.jobId)) return
     this.active = { ...this.active, [update.jobId]: update }
   }
 
   /** A job the host reports as started before its first progress event. */
   started(jobId: string, kind: JobKind): void {
-    if (this.active[jobId]) return
+    if (this.active[jobId] || this.ended.has(jobId)) return
     this.progress({
       jobId,
       kind,
@@ -25,9 +30,15 @@ export class Jobs {
   }
 
   finished(result: JobFinished): void {
+    this.ended.add(result.jobId)
     const { [result.jobId]: _gone, ...rest } = this.active
     this.active = rest
     this.lastFinished = { ...this.lastFinished, [result.kind]: result }
+  }
+
+  /** How earlier jobs ended belongs to the project they ran in. */
+  forgetFinished(): void {
+    this.lastFinished = {}
   }
 
   replaceAll(list: readonly JobProgress[]): void {

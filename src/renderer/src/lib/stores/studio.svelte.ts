@@ -28,6 +28,7 @@ export class Studio {
   dataVersion = $state(0)
   readonly jobs = new Jobs()
   readonly notices = new Notices()
+  private invalidation: ReturnType<typeof setTimeout> | undefined
 
   constructor(readonly client: StudioClient) {}
 
@@ -37,7 +38,8 @@ export class Studio {
     input: MethodInput<M>,
   ): Promise<MethodOutput<M> | undefined> {
     try {
-      return await this.client.invoke(method, input)
+      // Electron's bridge structured-clones its arguments, which a $state proxy cannot survive.
+      return await this.client.invoke(method, $state.snapshot(input) as MethodInput<M>)
     } catch (error) {
       this.notices.error(error)
       return undefined
@@ -57,21 +59,34 @@ export class Studio {
       this.client.on('project.changed', (p) => this.setProject(p)),
     ]
     void this.load()
-    return () => offs.forEach((off) => off())
+    return () => {
+      offs.forEach((off) => off())
+      clearTimeout(this.invalidation)
+    }
   }
 
   setProject(project: ProjectSummary | null): void {
+    if (project?.path !== this.project?.path) this.jobs.forgetFinished()
     this.project = project
-    this.dataVersion++
+    this.invalidateData()
     if (!project) this.screen = 'projects'
+  }
+
+  /**
+   * Tells the dataset views to reload. One change often arrives as several signals (the method's
+   * answer, `project.changed`, `job.finished`); coalescing them reloads once, not three times.
+   */
+  invalidateData(): void {
+    if (this.invalidation !== undefined) return
+    this.invalidation = setTimeout(() => {
+      this.invalidation = undefined
+      this.dataVersion++
+    }, 60)
   }
 
   async refreshProject(): Promise<void> {
     const current = await this.call('projects.current', {})
-    if (current !== undefined) {
-      this.project = current
-      this.dataVersion++
-    }
+    if (current !== undefined) this.setProject(current)
   }
 
   async refreshJobs(): Promise<void> {

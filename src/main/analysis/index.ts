@@ -1,0 +1,5 @@
+export * from './attributeVectors'
+export * from './auc'
+export * from './statistics'
+export * from './neighbours'
+export * from './projection'

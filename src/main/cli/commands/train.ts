@@ -1,0 +1,150 @@
+/** `face-studio train --project DIR --preset … (--steps N | --epochs E) [--backend …] [--seed S] [--resume] [--json]` */
+import type { Command } from 'commander'
+import type { BackendChoice, PresetName } from '../../engine'
+import { openProjectFolder } from '../../store/projectFolder'
+import { latestUnfinishedRun } from '../../store/runs'
+import { TrainingSession, type TrainingOutcome } from '../../studio/training/trainingSession'
+import { UsageError, UserFacingError } from '../errors'
+import { nonNegativeInt, oneOf, positiveInt } from '../options'
+import { createReporter } from '../report'
+
+interface TrainFlags {
+  project: string
+  preset: PresetName
+  steps?: number
+  epochs?: number
+  backend: BackendChoice | 'tensorflow'
+  seed: number
+  resume?: boolean
+  checkpointEvery?: number
+  json?: boolean
+}
+
+const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description(
+      'train the VAE on the project’s image cache (in its own process; Ctrl-C checkpoints and stops)',
+    )
+    .requiredOption('--project <DIR>', 'project folder')
+    .option(
+      '--preset <NAME>',
+      'classic-64 or classic-128',
+      oneOf(['classic-64', 'classic-128'] as const),
+      'classic-64',
+    )
+    .option('--steps <N>', 'train until this many steps in total', positiveInt)
+    .option('--epochs <E>', 'train this many epochs', positiveInt)
+    .option('--backend <NAME>', `one of ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
+    .option(
+      '--seed <S>',
+      'seed for initialisation, shuffling, dropout and sampling',
+      nonNegativeInt,
+      1,
+    )
+    .option(
+      '--checkpoint-every <N>',
+      'steps between checkpoints (default: once per epoch)',
+      positiveInt,
+    )
+    .option('--resume', 'continue the latest unfinished run up to its target')
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action(async (flags: TrainFlags) => {
+      if (!flags.resume && (flags.steps === undefined) === (flags.epochs === undefined)) {
+        throw new UsageError('give exactly one of --steps N and --epochs E (or --resume)')
+      }
+      const backend: BackendChoice = flags.backend === 'tensorflow' ? 'tensorflow' : flags.backend
+      const reporter = createReporter(flags.json === true)
+      const { paths, db } = openProjectFolder(flags.project)
+      let target = 0
+      const listener = {
+        ready: (info: {
+          backend: string
+          skipped: { name: string; reason: string }[]
+          startStep: number
+          run: { id: number; targetSteps: number }
+        }) => {
+          target = info.run.targetSteps
+          const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')
+          reporter.info(
+            `run ${info.run.id} on ${info.backend}${skipped ? ` (skipped ${skipped})` : ''}` +
+              (info.startStep > 0 ? `, resuming from step ${info.startStep}` : ''),
+          )
+        },
+        step: (event: { step: number }) =>
+          reporter.progress({ phase: 'training', done: event.step, total: target }),
+      }
+      let session: TrainingSession
+      try {
+        if (flags.resume) {
+          const run = latestUnfinishedRun(db)
+          if (!run) throw new UserFacingError(`${paths.database}: no unfinished run to resume`)
+          session = TrainingSession.resume(
+            run,
+            { db, paths, listener },
+            flags.backend === 'auto' ? undefined : backend,
+          )
+        } else {
+          session = TrainingSession.startNew(
+            {
+              preset: flags.preset,
+              steps: flags.steps,
+              epochs: flags.epochs,
+              seed: flags.seed,
+              backend,
+              checkpointEverySteps: flags.checkpointEvery,
+            },
+            { db, paths, listener },
+          )
+        }
+      } catch (error) {
+        db.close()
+        throw error instanceof UserFacingError
+          ? error
+          : new UserFacingError((error as Error).message)
+      }
+      const onSignal = (): void => {
+        reporter.info('stopping: writing a checkpoint…')
+        void session.stop()
+      }
+      process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
+      try {
+        const outcome = await session.done
+        reporter.result(resultJson(outcome), () => humanSummary(outcome))
+      } finally {
+        process.off('SIGINT', onSignal)
+        process.off('SIGTERM', onSignal)
+        reporter.close()
+        db.close()
+      }
+    })
+}
+
+function resultJson(outcome: TrainingOutcome): Record<string, unknown> {
+  const { run } = outcome
+  return {
+    run: run.id,
+    backend: run.backend,
+    steps: run.stepsDone,
+    resumedFromStep: outcome.resumedFromStep,
+    initialLoss: outcome.initialLoss,
+    finalLoss: outcome.finalLoss,
+    valLoss: run.valLoss,
+    testPSNR: run.testPsnr,
+    imagesPerSecond: run.imagesPerSecond,
+    status: run.status,
+  }
+}
+
+function humanSummary(outcome: TrainingOutcome): string {
+  const { run } = outcome
+  const fmt = (v: number | null, digits = 2): string => (v === null ? 'n/a' : v.toFixed(digits))
+  return [
+    `run ${run.id} ${run.status} at step ${run.stepsDone}/${run.targetSteps} on ${run.backend}`,
+    `  loss ${fmt(outcome.initialLoss)} → ${fmt(outcome.finalLoss)} (mean of first/last 20 steps)`,
+    `  validation loss ${fmt(run.valLoss)}, test PSNR ${fmt(run.testPsnr)} dB, ${fmt(run.imagesPerSecond, 1)} images/s`,
+  ].join('\n')
+}

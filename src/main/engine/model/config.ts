@@ -1,0 +1,109 @@
+/** Model and training settings, the two presets, and their validation. Pure. */
+
+export interface ModelConfig {
+  /** Square input side in pixels; must be divisible by 2^(number of encoder layers). */
+  size: number
+  latentDim: number
+  encoderFilters: number[]
+  /** Filters of the transposed convolutions before the last one (which always outputs 3 channels). */
+  decoderFilters: number[]
+  dropout: number
+  /** Keras' LeakyReLU default. */
+  leakyAlpha: number
+}
+
+export interface TrainConfig {
+  model: ModelConfig
+  batchSize: number
+  learningRate: number
+  rLossFactor: number
+  /** KL weight after warm-up (1 = the classic VAE). */
+  beta: number
+  /** Steps over which the KL weight ramps linearly from 0 to beta; 0 = no warm-up. */
+  klWarmupSteps: number
+  seed: number
+}
+
+export type PresetName = 'classic-128' | 'classic-64'
+
+export const PRESETS: Record<PresetName, ModelConfig> = {
+  'classic-128': {
+    size: 128,
+    latentDim: 200,
+    encoderFilters: [32, 64, 64, 64],
+    decoderFilters: [64, 64, 32],
+    dropout: 0.25,
+    leakyAlpha: 0.3,
+  },
+  'classic-64': {
+    size: 64,
+    latentDim: 128,
+    encoderFilters: [32, 64, 64, 64],
+    decoderFilters: [64, 64, 32],
+    dropout: 0.25,
+    leakyAlpha: 0.3,
+  },
+}
+
+export const TRAIN_DEFAULTS: Omit<TrainConfig, 'model' | 'seed'> = {
+  batchSize: 32,
+  learningRate: 5e-4,
+  rLossFactor: 10000,
+  beta: 1,
+  klWarmupSteps: 0,
+}
+
+export function trainConfig(
+  model: ModelConfig | PresetName,
+  overrides: Partial<Omit<TrainConfig, 'model'>> = {},
+): TrainConfig {
+  const m = typeof model === 'string' ? PRESETS[model] : model
+  const config: TrainConfig = { ...TRAIN_DEFAULTS, seed: 1, ...overrides, model: { ...m } }
+  validateTrainConfig(config)
+  return config
+}
+
+function positiveInt(value: number, field: string): void {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`training config: ${field} must be a positive integer (got ${value})`)
+  }
+}
+
+export function validateModelConfig(m: ModelConfig): void {
+  positiveInt(m.size, 'model.size')
+  positiveInt(m.latentDim, 'model.latentDim')
+  if (m.encoderFilters.length === 0)
+    throw new Error('training config: model.encoderFilters is empty')
+  m.encoderFilters.forEach((f, i) => positiveInt(f, `model.encoderFilters[${i}]`))
+  m.decoderFilters.forEach((f, i) => positiveInt(f, `model.decoderFilters[${i}]`))
+  if (m.decoderFilters.length + 1 !== m.encoderFilters.length) {
+    throw new Error(
+      `training config: model.decoderFilters needs ${m.encoderFilters.length - 1} entries (one ` +
+        `per encoder layer, the last 3-channel layer implied); got ${m.decoderFilters.length}`,
+    )
+  }
+  const factor = 2 ** m.encoderFilters.length
+  if (m.size % factor !== 0) {
+    throw new Error(`training config: model.size ${m.size} must be divisible by ${factor}`)
+  }
+  if (!(m.dropout >= 0 && m.dropout < 1)) {
+    throw new Error(`training config: model.dropout must be in [0, 1) (got ${m.dropout})`)
+  }
+}
+
+export function validateTrainConfig(c: TrainConfig): void {
+  validateModelConfig(c.model)
+  positiveInt(c.batchSize, 'batchSize')
+  if (!(c.learningRate > 0)) throw new Error(`training config: learningRate must be > 0`)
+  if (!(c.rLossFactor > 0)) throw new Error(`training config: rLossFactor must be > 0`)
+  if (!(c.beta >= 0)) throw new Error(`training config: beta must be >= 0`)
+  if (!(Number.isInteger(c.klWarmupSteps) && c.klWarmupSteps >= 0)) {
+    throw new Error('training config: klWarmupSteps must be a non-negative integer')
+  }
+  if (!Number.isInteger(c.seed)) throw new Error(`training config: seed must be an integer`)
+}
+
+/** Spatial side of the encoder's last feature map. */
+export function bottleneckSide(m: ModelConfig): number {
+  return m.size / 2 ** m.encoderFilters.length
+}

@@ -1,0 +1,38 @@
+import { tf } from '../tf'
+
+/** Reconstruction and KL terms of the VAE loss, kept apart so both can be reported. */
+
+export interface LossTensors {
+  total: tf.Scalar
+  recon: tf.Scalar
+  kl: tf.Scalar
+}
+
+/**
+ * recon = r_loss_factor · mean over images of the per-image pixel MSE;
+ * kl = mean over images of −½·Σ(1 + log σ² − μ² − σ²); total = recon + klWeight·kl.
+ */
+export function vaeLoss(
+  images: tf.Tensor4D,
+  output: tf.Tensor4D,
+  mu: tf.Tensor2D,
+  logVar: tf.Tensor2D,
+  rLossFactor: number,
+  klWeight: number,
+): LossTensors {
+  // Every image has the same pixel count, so the mean of per-image means is the overall mean.
+  const recon = tf.mul(tf.mean(tf.squaredDifference(images, output)), rLossFactor) as tf.Scalar
+  const klPerImage = tf.mul(
+    tf.sum(tf.sub(tf.sub(tf.add(logVar, 1), tf.square(mu)), tf.exp(logVar)), 1),
+    -0.5,
+  )
+  const kl = tf.mean(klPerImage) as tf.Scalar
+  const total = tf.add(recon, tf.mul(kl, klWeight)) as tf.Scalar
+  return { total, recon, kl }
+}
+
+/** β-weighting with a linear warm-up from 0 over `warmupSteps`. */
+export function klWeight(beta: number, warmupSteps: number, step: number): number {
+  if (warmupSteps <= 0) return beta
+  return beta * Math.min(1, (step + 1) / warmupSteps)
+}

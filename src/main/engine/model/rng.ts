@@ -1,0 +1,106 @@
+/**
+ * Small deterministic random numbers. Counter-based where it matters: a step's dropout and sampling
+ * seeds and an epoch's shuffle derive from (seed, step) or (seed, epoch) alone, so resuming from a
+ * checkpoint needs no hidden generator state beyond the step counter.
+ */
+
+/** Mixes integers into one 32-bit value (murmur3 finaliser over a running hash). */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x9e3779b9
+  for (const part of parts) {
+    let k = Math.imul(part | 0, 0xcc9e2d51)
+    k = (k << 15) | (k >>> 17)
+    k = Math.imul(k, 0x1b873593)
+    h ^= k
+    h = (h << 13) | (h >>> 19)
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0
+    // High bits of large counters (above 2^32) still count.
+    h ^= Math.floor(part / 0x100000000) | 0
+  }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/** mulberry32: one 32-bit word of state, which makes it trivial to save and restore. */
+export class Rng {
+  private s: number
+
+  constructor(seed: number) {
+    this.s = seed >>> 0
+  }
+
+  get state(): number {
+    return this.s
+  }
+
+  nextUint32(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0
+    let t = this.s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return (t ^ (t >>> 14)) >>> 0
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.nextUint32() / 4294967296
+  }
+
+  /** Standard normal (Box–Muller). */
+  normal(): number {
+    const u = 1 - this.next()
+    const v = this.next()
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
+  }
+
+  /** Integer in [0, n). */
+  below(n: number): number {
+    return Math.floor(this.next() * n)
+  }
+}
+
+/** A seeded Fisher–Yates permutation of 0..n-1. */
+export function permutation(n: number, seed: number): Uint32Array {
+  const rng = new Rng(seed)
+  const p = new Uint32Array(n)
+  for (let i = 0; i < n; i++) p[i] = i
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.below(i + 1)
+    const t = p[i] as number
+    p[i] = p[j] as number
+    p[j] = t
+  }
+  return p
+}
+
+/** Uniform floats in [lo, hi), for tests and initialisers. */
+export function uniformArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const rng = new Rng(seed)
+  const a = new Float32Array(n)
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rng.next()
+  return a
+}
+
+/**
+ * An inverted-dropout mask: each entry 1/(1−rate) with probability 1−rate, else 0. Drawn in one tight
+ * loop — tf.dropout's seeded randomUniform is several times slower and adds four ops per layer.
+ */
+export function dropoutMask(size: number, rate: number, seed: number): Float32Array {
+  const mask = new Float32Array(size)
+  const keep = 1 - rate
+  const scale = 1 / keep
+  const threshold = keep * 4294967296
+  let s = seed >>> 0
+  for (let i = 0; i < size; i++) {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    if ((t ^ (t >>> 14)) >>> 0 < threshold) mask[i] = scale
+  }
+  return mask
+}

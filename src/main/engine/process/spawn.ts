@@ -1,0 +1,32 @@
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { HostMessage, WorkerMessage } from './protocol'
+
+/** Path of the worker entry (TypeScript, run through tsx). */
+export const TRAIN_WORKER_ENTRY = fileURLToPath(new URL('./trainWorker.ts', import.meta.url))
+
+export interface TrainingProcess {
+  /** Ends the process at once (no checkpoint): for tests and for a host that is going away. */
+  kill(signal?: NodeJS.Signals): void
+  send(message: HostMessage): void
+  onMessage(listener: (message: WorkerMessage) => void): void
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>
+}
+
+/** Forks the training worker under tsx. */
+export function forkTrainingProcess(): TrainingProcess {
+  const child = fork(TRAIN_WORKER_ENTRY, [], {
+    execArgv: ['--import', 'tsx'],
+    // Structured clone, so previews travel as typed arrays rather than JSON objects.
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return {
+    kill: (signal) => void child.kill(signal),
+    send: (m) => void child.send(m),
+    onMessage: (listener) => child.on('message', (m) => listener(m as WorkerMessage)),
+    exited,
+  }
+}

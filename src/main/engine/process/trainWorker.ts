@@ -1,0 +1,126 @@
+/**
+ * Entry of the training child process: `fork(entry, [], { execArgv: ['--import', 'tsx'] })`, then
+ * send one 'start'; 'pause' / 'resume' / 'stop' steer it. Stop writes a checkpoint and exits.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { pickBackend } from '../backend/picker'
+import { PackedFileData } from '../data/trainingData'
+import { CHECKPOINT_FILE, runTraining } from '../train/loop'
+import { Trainer } from '../train/trainer'
+import { parentChannel } from './parentChannel'
+import type { HostMessage, StartMessage, WorkerMessage } from './protocol'
+
+const pending = new Set<Promise<void>>()
+const channel = parentChannel()
+
+function send(message: WorkerMessage): Promise<void> {
+  const p = channel.send(message)
+  pending.add(p)
+  void p.then(() => pending.delete(p))
+  return p
+}
+
+/** Exits once every queued message has been handed to the channel. */
+async function exit(code: number): Promise<never> {
+  await Promise.all(pending)
+  process.exit(code)
+}
+
+const abort = new AbortController()
+let paused: { promise: Promise<void>; release: () => void } | null = null
+let started = false
+let currentStep = 0
+
+function pauseGate(): { promise: Promise<void>; release: () => void } {
+  let release = () => {}
+  const promise = new Promise<void>((r) => (release = r))
+  return { promise, release }
+}
+
+async function start(msg: StartMessage): Promise<void> {
+  const pick = await pickBackend(msg.backend ?? 'auto')
+  const checkpoint = join(msg.projectRunDir, CHECKPOINT_FILE)
+  const trainer =
+    msg.resume && existsSync(checkpoint) ? Trainer.load(checkpoint) : Trainer.init(msg.config)
+  currentStep = trainer.step
+  const data = new PackedFileData(msg.data.file, msg.data.size, msg.data.splits)
+  await send({
+    type: 'ready',
+    backend: pick.backend,
+    skipped: pick.skipped,
+    startStep: trainer.step,
+  })
+  try {
+    await runTraining(trainer, {
+      data,
+      epochs: msg.epochs,
+      steps: msg.steps,
+      previewEverySteps: msg.previewEverySteps,
+      runDir: msg.projectRunDir,
+      checkpointEverySteps: msg.checkpointEverySteps,
+      maxEvalImages: msg.maxEvalImages,
+      signal: abort.signal,
+      beforeStep: async () => {
+        currentStep = trainer.step
+        // Steps are synchronous compute: yield once per step so pause/stop messages get read.
+        await new Promise((resolve) => setImmediate(resolve))
+        // A stop while paused must not wait for a resume.
+        if (paused && !abort.signal.aborted) await paused.promise
+      },
+      onEvent: (e) => void send(e),
+    })
+    if (abort.signal.aborted)
+      await send({ type: 'done', step: trainer.step, stopped: true, test: null })
+  } finally {
+    data.close()
+    trainer.dispose()
+  }
+}
+
+channel.onMessage((raw: HostMessage) => {
+  switch (raw.type) {
+    case 'start':
+      if (started) return void send({ type: 'error', message: 'training already started' })
+      started = true
+      start(raw).then(
+        () => exit(0),
+        async (e: unknown) => {
+          void send({ type: 'error', message: e instanceof Error ? e.message : String(e) })
+          await exit(1)
+        },
+      )
+      break
+    case 'pause':
+      if (!paused) {
+        paused = pauseGate()
+        void send({ type: 'paused', step: currentStep })
+      }
+      break
+    case 'resume':
+      if (paused) {
+        paused.release()
+        paused = null
+        void send({ type: 'resumed', step: currentStep })
+      }
+      break
+    case 'stop':
+      abort.abort()
+      paused?.release()
+      paused = null
+      if (!started) void exit(0)
+      break
+    default:
+      void send({ type: 'error', message: `unknown message ${JSON.stringify(raw)}` })
+  }
+})
+
+// Ctrl-C in a terminal reaches the whole process group; the host decides when to stop (it sends
+// 'stop', which checkpoints first), so the worker must not die on it.
+process.on('SIGINT', () => undefined)
+
+// The host going away must not leave an orphan training in the background.
+process.on('disconnect', () => {
+  abort.abort()
+  paused?.release()
+})

@@ -1,0 +1,6 @@
+export * from './frames'
+export * from './animation'
+export * from './contactStrip'
+export * from './gifEncoder'
+export * from './atomic'
+export * from './quality'

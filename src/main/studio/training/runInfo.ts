@@ -1,0 +1,27 @@
+import type { RunInfo } from '../../../shared/contract'
+import type { RunRow } from '../../store/runs'
+
+export function runInfo(run: RunRow): RunInfo {
+  let skipped: RunInfo['skippedBackends']
+  try {
+    skipped = run.backendNotes ? (JSON.parse(run.backendNotes) as RunInfo['skippedBackends']) : []
+  } catch {
+    // Notes are informative only: a damaged entry must not hide the run.
+    skipped = []
+  }
+  return {
+    id: run.id,
+    createdAt: run.createdAt,
+    preset: run.preset,
+    seed: run.seed,
+    status: run.status,
+    stepsDone: run.stepsDone,
+    targetSteps: run.targetSteps,
+    backend: run.backend,
+    skippedBackends: skipped,
+    valLoss: run.valLoss,
+    testPsnr: run.testPsnr,
+    imagesPerSecond: run.imagesPerSecond,
+    error: run.error,
+  }
+}

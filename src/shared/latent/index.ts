@@ -1,0 +1,4 @@
+export * from './vector'
+export * from './easing'
+export * from './attributes'
+export * from './timeline'

@@ -1,0 +1,131 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { tf } from '../../src/main/engine/tf'
+import { configureWasm } from '../../src/main/engine/backend/wasmInit'
+import { dropoutMask, uniformArray } from '../../src/main/engine/model/rng'
+
+type Shape4 = [number, number, number, number]
+
+interface Case {
+  name: string
+  x: Shape4
+  filter: Shape4
+  stride: number
+  pad: 'same' | 'valid'
+}
+
+const cases: Case[] = [
+  { name: '16x16 3→8 s2 same', x: [2, 16, 16, 3], filter: [3, 3, 3, 8], stride: 2, pad: 'same' },
+  { name: '15x13 4→5 s2 same', x: [3, 15, 13, 4], filter: [3, 3, 4, 5], stride: 2, pad: 'same' },
+  { name: '8x8 16→32 s1 same', x: [2, 8, 8, 16], filter: [3, 3, 16, 32], stride: 1, pad: 'same' },
+  { name: '9x9 5→7 s2 valid', x: [2, 9, 9, 5], filter: [3, 3, 5, 7], stride: 2, pad: 'valid' },
+  { name: '12x10 6→4 k5x3 s1', x: [1, 12, 10, 6], filter: [5, 3, 6, 4], stride: 1, pad: 'same' },
+  {
+    name: '16x16 32→64 s2 same',
+    x: [2, 16, 16, 32],
+    filter: [3, 3, 32, 64],
+    stride: 2,
+    pad: 'same',
+  },
+]
+
+function relError(actual: Float32Array, expected: Float32Array): number {
+  let num = 0
+  let den = 0
+  for (let i = 0; i < expected.length; i++) {
+    const d = (actual[i] as number) - (expected[i] as number)
+    num += d * d
+    den += (expected[i] as number) ** 2
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30))
+}
+
+/** Runs both gradients of conv2d and the transposed convolution on one backend. */
+async function gradients(backend: string, c: Case, seed: number) {
+  await tf.setBackend(backend)
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1)
+  const x = tf.tensor4d(uniformArray(size(c.x), seed), c.x)
+  const filter = tf.tensor4d(uniformArray(size(c.filter), seed + 1), c.filter)
+  const y = tf.conv2d(x, filter, c.stride, c.pad)
+  const dy = tf.tensor(uniformArray(y.size, seed + 2), y.shape)
+  const [gx, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad),
+  )([x, filter], dy)
+  // The transposed convolution's forward pass is Conv2DBackpropInput with dy as its input.
+  const t = tf.conv2dTranspose(dy as tf.Tensor4D, filter, c.x, c.stride, c.pad)
+  const out = {
+    dx: (await gx!.data()) as Float32Array,
+    dFilter: (await gf!.data()) as Float32Array,
+    transposed: (await t.data()) as Float32Array,
+  }
+  tf.dispose([x, filter, y, dy, gx!, gf!, t])
+  return out
+}
+
+describe('engine wasm convolution kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    configureWasm()
+    await tf.setBackend('wasm')
+    await tf.ready()
+  })
+
+  it.each(cases)(
+    '$name',
+    async (c) => {
+      const seed = c.x.reduce((a, b) => a * 31 + b, 7)
+      const ref = await gradients('cpu', c, seed)
+      const got = await gradients('wasm', c, seed)
+      expect(got.dFilter.length).toBe(ref.dFilter.length)
+      expect(got.dx.length).toBe(ref.dx.length)
+      expect(relError(got.dFilter, ref.dFilter)).toBeLessThan(1e-4)
+      expect(relError(got.dx, ref.dx)).toBeLessThan(1e-4)
+      expect(relError(got.transposed, ref.transposed)).toBeLessThan(1e-4)
+    },
+    60_000,
+  )
+
+  it.each([
+    [false, false, [1, 7, 5], [1, 5, 9]],
+    [true, false, [13, 6], [13, 4]],
+    [false, true, [3, 11], [8, 11]],
+    [true, true, [1, 10, 4], [1, 3, 10]],
+    [true, false, [2, 5, 3], [2, 5, 4]],
+  ] as const)('matMul transposeA=%s transposeB=%s', async (ta, tb, sa, sb) => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend)
+      const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1)
+      const a = tf.tensor(uniformArray(size(sa), 5), [...sa])
+      const b = tf.tensor(uniformArray(size(sb), 6), [...sb])
+      const c = tf.matMul(a, b, ta, tb)
+      const out = { shape: c.shape, values: (await c.data()) as Float32Array }
+      tf.dispose([a, b, c])
+      return out
+    }
+    const ref = await run('cpu')
+    const got = await run('wasm')
+    expect(got.shape).toEqual(ref.shape)
+    expect(relError(got.values, ref.values)).toBeLessThan(1e-4)
+  })
+
+  it('frees its scratch memory', async () => {
+    await tf.setBackend('wasm')
+    const c = cases[0] as Case
+    await gradients('wasm', c, 1)
+    const before = tf.memory().numBytes
+    const tensorsBefore = tf.memory().numTensors
+    await gradients('wasm', c, 2)
+    expect(tf.memory().numTensors).toBe(tensorsBefore)
+    expect(tf.memory().numBytes).toBe(before)
+  })
+})
+
+describe('dropoutMask', () => {
+  it('keeps about 1−rate of the entries, scaled by 1/(1−rate), reproducibly', () => {
+    const m = dropoutMask(100_000, 0.25, 9)
+    const kept = m.filter((v) => v !== 0)
+    expect(kept.length / m.length).toBeGreaterThan(0.74)
+    expect(kept.length / m.length).toBeLessThan(0.76)
+    expect(kept.every((v) => Math.abs(v - 1 / 0.75) < 1e-6)).toBe(true)
+    expect(dropoutMask(1000, 0.25, 9)).toEqual(m.subarray(0, 1000))
+    expect(dropoutMask(1000, 0.25, 10)).not.toEqual(m.subarray(0, 1000))
+  })
+})
