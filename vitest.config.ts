@@ -21,6 +21,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/trainedProject.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 300_000,

@@ -4,11 +4,11 @@
  * sees it. Nothing in src/shared may touch Node or the DOM.
  */
 import { z } from 'zod'
+import { latentEvents, latentMethods } from './contractLatent'
+import { morphEvents, morphMethods } from './contractMorph'
+import { absolutePathSchema } from './schemas'
 
-/** Absolute on POSIX or Windows; pure so the page and the hosts agree. */
-export function isAbsolutePath(path: string): boolean {
-  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\')
-}
+export { isAbsolutePath } from './schemas'
 
 export const CELEBA_SPLITS = ['train', 'validation', 'test', 'unassigned'] as const
 export const splitSchema = z.enum(CELEBA_SPLITS)
@@ -17,12 +17,7 @@ export type Split = z.infer<typeof splitSchema>
 export const cacheSizeSchema = z.union([z.literal(64), z.literal(128)])
 export type CacheSize = z.infer<typeof cacheSizeSchema>
 
-const absolutePath = z
-  .string()
-  .min(1, 'a path is required')
-  .max(4096)
-  .refine((p) => !p.includes('\0'), 'a path may not contain NUL bytes')
-  .refine(isAbsolutePath, 'give an absolute path (starting with / or a drive letter)')
+const absolutePath = absolutePathSchema
 
 export const problemSchema = z.object({
   file: z.string(),
@@ -257,6 +252,8 @@ export const methods = {
     output: runMetricsSchema,
   },
   'runs.preview': { input: runRefSchema, output: trainingPreviewEventSchema.nullable() },
+  ...latentMethods,
+  ...morphMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>
 
 export type MethodName = keyof typeof methods
@@ -278,6 +275,8 @@ export const events = {
   }),
   'training.preview': trainingPreviewEventSchema,
   'training.status': runInfoSchema,
+  ...latentEvents,
+  ...morphEvents,
 } as const satisfies Record<string, z.ZodType>
 
 export type EventName = keyof typeof events

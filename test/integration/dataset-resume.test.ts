@@ -78,7 +78,7 @@ describe.runIf(available)('an ingest killed with SIGKILL', () => {
     const dbFile = join(killedProject, 'studio.db')
 
     const killed = await ingest(dataset, killedProject, () => committedSlots(dbFile) > 0)
-    expect(killed.signal).toBe('SIGKILL')
+    expect(killed.signal, killed.stderr).toBe('SIGKILL')
     const kept = committedSlots(dbFile)
     expect(kept).toBeGreaterThan(0)
     expect(kept).toBeLessThan(IMAGES)

@@ -112,4 +112,25 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (run_id, image_id)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Results of slow analyses (attribute vectors, 2-D maps), per run; a row is valid only while its
+  -- fingerprint (the run's latent count and last update) still matches.
+  CREATE TABLE analysis_cache (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    data BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, kind, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE timelines (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+    data TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ]

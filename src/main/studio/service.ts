@@ -1,8 +1,7 @@
 import { resolve } from 'node:path'
 import type {
   DatasetSummary,
-  EventName,
-  EventPayload,
+  MethodName,
   MethodOutput,
   MethodParsedInput,
   ProjectSummary,
@@ -12,17 +11,21 @@ import { datasetSummary } from '../dataset/summary'
 import { ingestDataset } from '../dataset/ingest'
 import { queryImages } from '../dataset/queries'
 import { thumbnail } from '../dataset/thumbnail'
-import type { Db } from '../store/database'
-import { openProjectFolder, projectName, type ProjectPaths } from '../store/projectFolder'
+import { openProjectFolder, projectName } from '../store/projectFolder'
 import { demoLocation, ensureDemoFaces } from './demoProject'
 import { JobManager } from './jobs'
 import { runInfo } from './training/runInfo'
 import { TrainingController } from './training/trainingController'
 import type { TrainingProcess } from '../engine'
+import type { InferenceChannel } from '../engine/process/inferenceClient'
+import { bindPart, type EventSink, type OpenProject, type StudioContext } from './context'
+import { ModelHost } from './faceModel'
+import { LATENT_METHOD_NAMES, LatentService } from './latentService'
+import { MORPH_METHOD_NAMES, MorphService } from './morphService'
 import { epochMetrics, getRun, listRuns, stepMetrics } from '../store/runs'
 import { RecentProjects } from './recentProjects'
 
-export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
+export type { EventSink }
 
 export interface StudioOptions {
   host: 'electron' | 'serve'
@@ -33,12 +36,8 @@ export interface StudioOptions {
   pickFolder?: (title: string | undefined) => Promise<string | null>
   /** How the host starts the engine process (Electron: utilityProcess); default child_process.fork. */
   launchEngine?: () => TrainingProcess
-}
-
-interface OpenProject {
-  paths: ProjectPaths
-  db: Db
-  isDemo: boolean
+  /** How the host starts the inference process; default child_process.fork. */
+  launchInference?: () => InferenceChannel
 }
 
 export class NoProjectError extends Error {
@@ -47,23 +46,60 @@ export class NoProjectError extends Error {
   }
 }
 
+const CORE_METHOD_NAMES = [
+  'app.info',
+  'projects.recent',
+  'projects.current',
+  'projects.create',
+  'projects.open',
+  'projects.openDemo',
+  'dialog.pickFolder',
+  'dataset.ingest',
+  'dataset.summary',
+  'dataset.query',
+  'jobs.cancel',
+  'jobs.active',
+  'training.start',
+  'training.resumeRun',
+  'training.pause',
+  'training.resume',
+  'training.stop',
+  'training.active',
+  'runs.list',
+  'runs.metrics',
+  'runs.preview',
+] as const satisfies readonly MethodName[]
+type CoreMethodName = (typeof CORE_METHOD_NAMES)[number]
+type CoreApi = Pick<StudioApi, CoreMethodName>
+
 /**
  * The application service: implements every method of the contract once, for every host (Electron
  * IPC, serve mode's WebSocket and HTTP, the CLI's studio commands).
  */
-export class StudioService implements StudioApi {
+export class StudioService implements CoreApi, StudioContext {
   private project: OpenProject | null = null
   private readonly recents: RecentProjects
   readonly jobs: JobManager
   readonly training: TrainingController
+  readonly models: ModelHost
+  readonly emit: EventSink
+  /** The whole contract: this core plus the latent-space and morph parts. */
+  readonly api: StudioApi
 
   constructor(private readonly options: StudioOptions) {
     this.recents = new RecentProjects(options.userDataDir)
+    this.emit = options.emit
+    this.models = new ModelHost(options.launchInference)
     this.training = new TrainingController(options.emit, options.launchEngine)
     this.jobs = new JobManager({
       progress: (progress) => options.emit('job.progress', progress),
       finished: (finished) => options.emit('job.finished', finished),
     })
+    this.api = {
+      ...bindPart<CoreMethodName>(this, CORE_METHOD_NAMES),
+      ...bindPart(new LatentService(this), LATENT_METHOD_NAMES),
+      ...bindPart(new MorphService(this), MORPH_METHOD_NAMES),
+    }
   }
 
   async ['app.info'](): Promise<MethodOutput<'app.info'>> {
@@ -224,6 +260,7 @@ export class StudioService implements StudioApi {
 
   async close(): Promise<void> {
     await this.training.stopAll()
+    this.models.close()
     this.jobs.cancelAll()
     this.project?.db.close()
     this.project = null
@@ -248,6 +285,7 @@ export class StudioService implements StudioApi {
     }
     const { paths, db } = openProjectFolder(dir)
     this.project?.db.close()
+    this.models.close()
     this.project = { paths, db, isDemo }
     const summary = this.summarise(this.project)
     this.recents.remember({ path: paths.root, name: summary.name })
@@ -272,7 +310,7 @@ export class StudioService implements StudioApi {
     }
   }
 
-  private requireProject(): OpenProject {
+  requireProject(): OpenProject {
     if (!this.project) throw new NoProjectError()
     return this.project
   }

@@ -73,7 +73,7 @@ ipcMain.handle(INVOKE_CHANNEL, async (event, method: unknown, input: unknown) =>
   if (!event.senderFrame || !isOwnPage(event.senderFrame.url)) {
     throw new Error('refused: the request did not come from the studio page')
   }
-  return dispatch(service, method, input)
+  return dispatch(service.api, method, input)
 })
 
 void app.whenReady().then(async () => {

@@ -109,7 +109,7 @@ export async function startServeHost(
       })
     }
     try {
-      const value = await dispatch(service(), method, body)
+      const value = await dispatch(service().api, method, body)
       return sendJson(response, 200, { value })
     } catch (error) {
       const code = errorCode(error)
@@ -149,7 +149,7 @@ export async function startServeHost(
     }
     let reply: WsMessage
     try {
-      const value = await dispatch(service(), request.method, request.input)
+      const value = await dispatch(service().api, request.method, request.input)
       reply = { type: 'result', id: request.id, ok: true, value }
     } catch (error) {
       reply = {

@@ -125,7 +125,8 @@ export function emaSmooth(values: readonly number[], smoothing: number): number[
 /**
  * Indices of at most `maxPoints` values that draw like all of them: the series is cut into buckets
  * and each keeps its first, lowest, highest and last value, so spikes survive (an average or a
- * stride would hide a divergence). Ascending, always with the first and last index.
+ * stride would hide a divergence). Ascending, always with the first and last index; budgets
+ * under 4 still get one whole bucket.
  */
 export function downsampleIndices(values: readonly number[], maxPoints: number): number[] {
   const n = values.length

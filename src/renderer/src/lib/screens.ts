@@ -3,7 +3,7 @@
  * a component for each in App.svelte; the navigation renders whatever is listed here.
  */
 
-export type ScreenId = 'projects' | 'dataset'
+export type ScreenId = 'projects' | 'dataset' | 'training'
 
 export interface ScreenInfo {
   id: ScreenId
@@ -15,4 +15,5 @@ export interface ScreenInfo {
 export const SCREENS: readonly ScreenInfo[] = [
   { id: 'projects', label: 'Projects', needsProject: false },
   { id: 'dataset', label: 'Dataset', needsProject: true },
+  { id: 'training', label: 'Training', needsProject: true },
 ]

@@ -280,7 +280,8 @@ export class TrainingStore {
       void this.fetchMetrics(run.id, contiguousUntil(this.seriesOf(run.id).steps))
       void this.refreshRuns()
     }
-    if (run.status === 'failed') this.studio.notices.error(run.error ?? 'unknown error', `run ${run.id} failed`)
+    if (run.status === 'failed')
+      this.studio.notices.error(run.error ?? 'unknown error', `run ${run.id} failed`)
   }
 
   /** Steps of a run the page did not start (another window, or opened mid-run). */

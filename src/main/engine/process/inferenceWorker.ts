@@ -1,0 +1,83 @@
+/**
+ * Entry of the inference process: holds one run's model and answers encode/decode requests in order,
+ * so interactive editing never runs tfjs on the UI's process.
+ */
+import { pickBackend } from '../backend/picker'
+import { Trainer } from '../train/trainer'
+import type { InferenceReply, InferenceRequest } from './inferenceProtocol'
+
+interface Port {
+  send(reply: InferenceReply): void
+  onRequest(listener: (request: InferenceRequest) => void): void
+}
+
+function port(): Port {
+  const parent = (
+    process as unknown as {
+      parentPort?: {
+        on(e: 'message', l: (m: { data: unknown }) => void): void
+        postMessage(m: unknown): void
+      }
+    }
+  ).parentPort
+  if (parent) {
+    return {
+      send: (reply) => parent.postMessage(reply),
+      onRequest: (listener) => parent.on('message', (m) => listener(m.data as InferenceRequest)),
+    }
+  }
+  return {
+    send: (reply) => void process.send?.(reply),
+    onRequest: (listener) => process.on('message', (m) => listener(m as InferenceRequest)),
+  }
+}
+
+const channel = port()
+let trainer: Trainer | null = null
+let queue = Promise.resolve()
+
+async function answer(request: InferenceRequest): Promise<InferenceReply> {
+  switch (request.op) {
+    case 'load': {
+      const pick = await pickBackend(request.backend)
+      trainer?.dispose()
+      trainer = Trainer.load(request.checkpoint)
+      return {
+        id: request.id,
+        ok: true,
+        op: 'load',
+        backend: pick.backend,
+        skipped: pick.skipped,
+        size: trainer.config.model.size,
+        latentDim: trainer.config.model.latentDim,
+        step: trainer.step,
+      }
+    }
+    case 'encode': {
+      if (!trainer) throw new Error('no model loaded')
+      const { mu, logVar } = trainer.encode(request.images)
+      return { id: request.id, ok: true, op: 'encode', mu, logVar }
+    }
+    case 'decode': {
+      if (!trainer) throw new Error('no model loaded')
+      return { id: request.id, ok: true, op: 'decode', faces: trainer.decode(request.latents) }
+    }
+  }
+}
+
+channel.onRequest((request) => {
+  queue = queue.then(async () => {
+    try {
+      channel.send(await answer(request))
+    } catch (error) {
+      channel.send({
+        id: request.id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      })
+    }
+  })
+})
+
+process.on('SIGINT', () => undefined)
+process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,34 @@
+import type { EventName, EventPayload, MethodName, StudioApi } from '../../shared/contract'
+import type { Db } from '../store/database'
+import type { ProjectPaths } from '../store/projectFolder'
+import type { ModelHost } from './faceModel'
+import type { JobManager } from './jobs'
+
+export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
+
+export interface OpenProject {
+  paths: ProjectPaths
+  db: Db
+  isDemo: boolean
+}
+
+/** What the service's parts share: the open project, background jobs, events and the model host. */
+export interface StudioContext {
+  requireProject(): OpenProject
+  readonly jobs: JobManager
+  readonly emit: EventSink
+  readonly models: ModelHost
+}
+
+/** A part of the service: implements some of the contract's methods. */
+export type ApiPart<K extends MethodName> = Pick<StudioApi, K>
+
+/** The named methods of a part, bound to it, ready to merge into the whole API. */
+export function bindPart<K extends MethodName>(part: ApiPart<K>, names: readonly K[]): ApiPart<K> {
+  const bound = {} as Record<K, unknown>
+  for (const name of names) {
+    const method = part[name] as unknown as (...args: unknown[]) => unknown
+    bound[name] = method.bind(part)
+  }
+  return bound as ApiPart<K>
+}

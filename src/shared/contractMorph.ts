@@ -1,0 +1,73 @@
+/** The contract's morph part (issue 5): saved timelines, scrubbing, export. */
+import { z } from 'zod'
+import { faceSourceSchema } from './contractLatent'
+import { timelineSchema } from './latent/timeline'
+import { absolutePathSchema, imageDataUrlSchema, runIdSchema } from './schemas'
+
+export const exportFormatSchema = z.enum(['gif', 'webp', 'png-strip', 'png-sequence'])
+export type ExportFormat = z.infer<typeof exportFormatSchema>
+
+/** A timeline as saved in the project: the latents and where each keyframe came from. */
+export const savedTimelineSchema = z.object({
+  name: z.string().min(1).max(200),
+  runId: z.number().int().positive().nullable(),
+  timeline: timelineSchema,
+  /** One per keyframe, in order. */
+  sources: z.array(faceSourceSchema),
+})
+export type SavedTimeline = z.input<typeof savedTimelineSchema>
+
+const exportOptionsSchema = z.object({
+  runId: runIdSchema.optional(),
+  timeline: timelineSchema,
+  format: exportFormatSchema,
+  size: z.number().int().min(32).max(512).default(256),
+  sharpen: z.boolean().default(false),
+  /** Plays of the animation: 0 = forever. */
+  loop: z.number().int().min(0).max(1000).default(0),
+})
+
+export const morphMethods = {
+  'timelines.list': {
+    input: z.object({}).strict(),
+    output: z.array(
+      z.object({
+        id: z.number().int(),
+        name: z.string(),
+        updatedAt: z.string(),
+        keyframes: z.number().int(),
+      }),
+    ),
+  },
+  'timelines.get': {
+    input: z.object({ id: z.number().int().positive() }),
+    output: savedTimelineSchema.extend({ id: z.number().int(), updatedAt: z.string() }),
+  },
+  'timelines.save': {
+    input: savedTimelineSchema.extend({ id: z.number().int().positive().optional() }),
+    output: z.object({ id: z.number().int() }),
+  },
+  'timelines.delete': {
+    input: z.object({ id: z.number().int().positive() }),
+    output: z.object({ ok: z.boolean() }),
+  },
+  'morph.frame': {
+    input: z.object({
+      runId: runIdSchema.optional(),
+      timeline: timelineSchema,
+      /** Playhead in frames of the schedule; fractional between frames. */
+      position: z.number().nonnegative().max(100_000),
+    }),
+    output: z.object({ image: imageDataUrlSchema }),
+  },
+  'morph.estimate': {
+    input: exportOptionsSchema,
+    output: z.object({ bytes: z.number().int(), frames: z.number().int() }),
+  },
+  'morph.export': {
+    input: exportOptionsSchema.extend({ path: absolutePathSchema }),
+    output: z.object({ jobId: z.string() }),
+  },
+} as const
+
+export const morphEvents = {} as const

@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { MethodOutput } from '../../src/shared/contract'
+import { launchChromium } from '../support/browser'
+import { startServe, type RunningServe } from '../support/serveHarness'
+import { repoRoot } from '../support/sharedData'
+import { makeTempDir } from '../support/tempDir'
+
+const run = promisify(execFile)
+const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
+
+describe('the Training screen', () => {
+  const temp = makeTempDir('training-browser-')
+  const projectDir = join(temp.dir, 'project')
+  let serve: RunningServe | undefined
+  let browser: Browser | undefined
+  let page: Page
+  const pageErrors: string[] = []
+
+  /** A contract method through the serve host's HTTP API, as a second client would call it. */
+  async function api<T>(method: string, input: unknown): Promise<T> {
+    if (!serve) throw new Error('serve is not running')
+    const response = await fetch(`${serve.origin}/api/${method}?token=${serve.token}`, {
+      method: 'POST',
+      body: JSON.stringify(input),
+    })
+    const body = (await response.json()) as { value?: T; error?: string }
+    if (!response.ok) throw new Error(`${method}: ${response.status} ${body.error ?? ''}`)
+    return body.value as T
+  }
+
+  beforeAll(async () => {
+    // A small project made the way a user would: synthetic faces, ingested at 64 px.
+    const cli = join(repoRoot, 'bin', 'face-studio.js')
+    const dataset = join(temp.dir, 'faces')
+    await run(process.execPath, [cli, 'synth', '--out', dataset, '--count', '160', '--seed', '3'], {
+      cwd: repoRoot,
+    })
+    await run(process.execPath, [cli, 'ingest', dataset, '--project', projectDir, '--size', '64'], {
+      cwd: repoRoot,
+    })
+    serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    await page.goto(serve.url)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await serve?.stop()
+    temp.cleanup()
+  })
+
+  it(
+    'trains a run live, shows its curves and faces, and stops it',
+    { timeout: 300_000 },
+    async () => {
+      await page.getByTestId('nav-training').click()
+      const start = page.getByTestId('train-start-button')
+      await expect.poll(() => start.isEnabled(), { timeout: 30_000 }).toBe(true)
+
+      await page.getByTestId('train-preset-select').selectOption('classic-64')
+      await page.getByTestId('train-steps-input').fill('40')
+      await page.getByTestId('train-seed-input').fill('5')
+      await page.getByTestId('train-backend-select').selectOption('auto')
+      await page.getByTestId('train-advanced-toggle').click()
+      await page.getByTestId('train-preview-input').fill('5')
+      await start.click()
+
+      // The run appears in the history and the controls follow its state.
+      const row = page.getByTestId('run-row').first()
+      await row.waitFor({ timeout: 60_000 })
+      const runId = Number(await row.getAttribute('data-run-id'))
+      expect(runId).toBeGreaterThan(0)
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="run-row"]')?.getAttribute('data-status') ===
+          'running',
+        undefined,
+        { timeout: 120_000 },
+      )
+      expect(await start.isEnabled()).toBe(false)
+      expect(await page.getByTestId('train-stop-button').isEnabled()).toBe(true)
+      expect(await page.getByTestId('train-resume-button').isEnabled()).toBe(false)
+
+      // Pause holds the run and offers resume; resume lets it go on.
+      await page.getByTestId('train-pause-button').click()
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('paused')
+      expect(await page.getByTestId('train-pause-button').isEnabled()).toBe(false)
+      await page.getByTestId('train-resume-button').click()
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('running')
+
+      // Live steps reach the chart, and a reconstruction grid arrives with its step.
+      const chart = page.getByTestId('loss-chart')
+      await page.waitForFunction(
+        () =>
+          Number(
+            document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points'),
+          ) >= 10 &&
+          Number(
+            document.querySelector('[data-testid="recon-preview"]')?.getAttribute('data-step'),
+          ) > 0,
+        undefined,
+        { timeout: 180_000, polling: 250 },
+      )
+      const pointsSeen = Number(await chart.getAttribute('data-points'))
+      expect(pointsSeen).toBeGreaterThanOrEqual(10)
+      expect(Number(await chart.getAttribute('data-drawn'))).toBeGreaterThan(0)
+      expect(await page.locator('[data-testid="loss-chart"] path.line.main').count()).toBe(3)
+      const preview = page.getByTestId('recon-preview')
+      expect(Number(await preview.getAttribute('data-step')) % 5).toBe(0)
+      expect(await preview.getAttribute('src')).toMatch(/^data:image\/png;base64,/)
+      expect(await preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+      expect(await page.getByTestId('train-rate').textContent()).toMatch(/\d.* img\/s/)
+      expect(await page.getByTestId('train-eta').textContent()).toMatch(/^\d+:\d\d/)
+
+      // The badge names the backend the host chose, and why it passed over the faster ones.
+      const active = await api<MethodOutput<'training.active'>>('training.active', {})
+      expect(active?.id).toBe(runId)
+      const backend = active?.backend ?? ''
+      expect(BACKEND_ORDER).toContain(backend)
+      const badge = page.getByTestId('backend-badge')
+      expect((await badge.textContent())?.trim()).toBe(backend)
+      expect(active?.skippedBackends.map((s) => s.name)).toEqual(
+        BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(backend)),
+      )
+      const tooltip = (await badge.getAttribute('title')) ?? ''
+      for (const skipped of active?.skippedBackends ?? []) expect(tooltip).toContain(skipped.name)
+
+      mkdirSync(join(repoRoot, 'test-output'), { recursive: true })
+      await page.screenshot({ path: join(repoRoot, 'test-output', 'training.png') })
+
+      await page.getByTestId('train-stop-button').click()
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 120_000 }).toBe('stopped')
+      await expect.poll(() => start.isEnabled(), { timeout: 10_000 }).toBe(true)
+      expect(await page.getByTestId('train-stop-button').isEnabled()).toBe(false)
+      expect(await page.getByTestId('train-pause-button').isEnabled()).toBe(false)
+
+      // The host recorded it: stopped at its checkpoint, with every step the page plotted.
+      const runs = await api<MethodOutput<'runs.list'>>('runs.list', {})
+      const stored = runs.find((r) => r.id === runId)
+      expect(stored?.status).toBe('stopped')
+      expect(stored?.stepsDone).toBeGreaterThan(0)
+      expect(stored?.targetSteps).toBe(40)
+      const metrics = await api<MethodOutput<'runs.metrics'>>('runs.metrics', { runId })
+      expect(metrics.steps.length).toBeGreaterThanOrEqual(pointsSeen)
+      expect(metrics.steps.every((s) => Number.isFinite(s.total) && s.total > 0)).toBe(true)
+      // After the stop the page fills in whatever the events did not bring.
+      await expect
+        .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 10_000 })
+        .toBe(metrics.steps.length)
+      expect(await page.getByTestId('run-resume-button').count()).toBe(1)
+      await page.screenshot({ path: join(repoRoot, 'test-output', 'training-stopped.png') })
+      expect(pageErrors).toEqual([])
+      expect(await page.getByTestId('error-banner').count()).toBe(0)
+    },
+  )
+})
