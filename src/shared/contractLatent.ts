@@ -114,6 +114,8 @@ export const latentMethods = {
     output: z.object({
       runId: z.number().int(),
       latents: z.number().int(),
+      /** Where the AUCs were measured: the test split, or all rows when the test split is empty. */
+      aucSplit: z.enum(['test', 'all']),
       attributes: z.array(attributeVectorInfoSchema),
     }),
   },

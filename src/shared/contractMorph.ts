@@ -25,6 +25,8 @@ const exportOptionsSchema = z.object({
   sharpen: z.boolean().default(false),
   /** Plays of the animation: 0 = forever. */
   loop: z.number().int().min(0).max(1000).default(0),
+  /** The keyframes' sources, in order: the contact strip shows the real faces at its ends. */
+  sources: z.array(faceSourceSchema).optional(),
 })
 
 export const morphMethods = {

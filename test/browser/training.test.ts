@@ -45,7 +45,7 @@ describe('the Training screen', () => {
     })
     serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
     browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
+    page = await browser.newPage({ viewport: { width: 1440, height: 1240 } })
     page.on('pageerror', (error) => pageErrors.push(error.message))
     await page.goto(serve.url)
   })
@@ -154,8 +154,67 @@ describe('the Training screen', () => {
       await expect
         .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 10_000 })
         .toBe(metrics.steps.length)
-      expect(await page.getByTestId('run-resume-button').count()).toBe(1)
       await page.screenshot({ path: join(repoRoot, 'test-output', 'training-stopped.png') })
+
+      // The history offers to continue the stopped run from its checkpoint; it trains on from there.
+      const resumeRun = page.getByTestId('run-resume-button')
+      expect(await resumeRun.count()).toBe(1)
+      await resumeRun.click()
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 120_000 }).toBe('running')
+      await page.waitForFunction(
+        (before) =>
+          Number(
+            document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points'),
+          ) >=
+          before + 2,
+        metrics.steps.length,
+        { timeout: 120_000, polling: 250 },
+      )
+      await page.getByTestId('train-stop-button').click()
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 120_000 }).toBe('stopped')
+      const resumed = (await api<MethodOutput<'runs.list'>>('runs.list', {})).find(
+        (r) => r.id === runId,
+      )
+      expect(resumed?.stepsDone).toBeGreaterThan(stored?.stepsDone ?? Infinity)
+      expect(await page.getByTestId('run-row').count()).toBe(1)
+      expect(pageErrors).toEqual([])
+      expect(await page.getByTestId('error-banner').count()).toBe(0)
+    },
+  )
+
+  it(
+    'runs a short second run to the end and overlays the first on its chart',
+    { timeout: 300_000 },
+    async () => {
+      await page.getByTestId('train-steps-input').fill('6')
+      await page.getByTestId('train-backend-select').selectOption('wasm')
+      await page.getByTestId('train-start-button').click()
+      const newest = page.locator('[data-testid="run-row"]').first()
+      await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 60_000 }).toBe(2)
+      const runId = Number(await newest.getAttribute('data-run-id'))
+      await expect
+        .poll(() => newest.getAttribute('data-status'), { timeout: 180_000 })
+        .toBe('finished')
+      const finished = (await api<MethodOutput<'runs.list'>>('runs.list', {})).find(
+        (r) => r.id === runId,
+      )
+      expect(finished?.stepsDone).toBe(6)
+      expect(finished?.backend).toBe('wasm')
+      expect(finished?.testPsnr).toBeGreaterThan(0)
+      await expect.poll(() => newest.textContent()).toMatch(/\d+\.\d\d dB/)
+      // A finished run cannot be resumed; the stopped one still can.
+      expect(await newest.getByTestId('run-resume-button').count()).toBe(0)
+      expect(await page.getByTestId('run-resume-button').count()).toBe(1)
+
+      const chart = page.getByTestId('loss-chart')
+      await expect.poll(() => chart.getAttribute('data-points')).toBe('6')
+      await page.getByRole('checkbox', { name: `Overlay run ${runId - 1}` }).check()
+      await expect
+        .poll(() => page.locator('[data-testid="loss-chart"] path.line.overlay').count())
+        .toBe(3)
+      // The main run's count is still its own.
+      expect(await chart.getAttribute('data-points')).toBe('6')
+      await page.screenshot({ path: join(repoRoot, 'test-output', 'training-overlay.png') })
       expect(pageErrors).toEqual([])
       expect(await page.getByTestId('error-banner').count()).toBe(0)
     },

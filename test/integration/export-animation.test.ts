@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readdirSync, readFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import omggif from 'omggif'
 import sharp from 'sharp'
@@ -227,26 +227,21 @@ describe.skipIf(!haveData)('animation export', () => {
   })
 
   it('a failed export leaves nothing behind and names the target', async () => {
-    const locked = join(temp.dir, 'locked')
-    mkdirSync(locked)
-    chmodSync(locked, 0o500)
-    try {
-      const root = process.getuid?.() === 0
-      const target = join(locked, 'x.gif')
-      if (!root) {
-        await expect(exportGif(set, target, { size: 64, delaysCs: 8 })).rejects.toThrow()
-        expect(readdirSync(locked)).toEqual([])
-      }
-      await expect(
-        exportGif(set, join(temp.dir, 'missing', 'x.gif'), { size: 64, delaysCs: 8 }),
-      ).rejects.toThrow(/missing.*does not exist/)
-      await expect(
-        exportWebp(set, join(temp.dir, 'bad.webp'), { size: 1000, delaysCs: 8 }),
-      ).rejects.toThrow(/size 1000/)
-      expect(existsSync(join(temp.dir, 'bad.webp'))).toBe(false)
-    } finally {
-      chmodSync(locked, 0o700)
-    }
+    // A non-empty folder where the file should go: the final rename fails, for root too.
+    const occupied = join(temp.dir, 'occupied.gif')
+    mkdirSync(occupied)
+    writeFileSync(join(occupied, 'keep.txt'), 'x')
+    const before = readdirSync(temp.dir).sort()
+    await expect(exportGif(set, occupied, { size: 64, delaysCs: 8 })).rejects.toThrow()
+    expect(readdirSync(temp.dir).sort()).toEqual(before)
+    expect(readdirSync(occupied)).toEqual(['keep.txt'])
+    await expect(
+      exportGif(set, join(temp.dir, 'missing', 'x.gif'), { size: 64, delaysCs: 8 }),
+    ).rejects.toThrow(/missing.*does not exist/)
+    await expect(
+      exportWebp(set, join(temp.dir, 'bad.webp'), { size: 1000, delaysCs: 8 }),
+    ).rejects.toThrow(/size 1000/)
+    expect(existsSync(join(temp.dir, 'bad.webp'))).toBe(false)
   })
 
   it('estimates the size within a factor of 2', async () => {

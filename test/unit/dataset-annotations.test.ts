@@ -103,6 +103,19 @@ describe('parseAttributes: Kaggle CSV', () => {
     expect(table.problems[1]!.reason).toMatch(/"yes"/)
   })
 
+  it('ignores a file with more attributes than the database holds', () => {
+    const many = Array.from({ length: 65 }, (_, i) => `A${i}`)
+    const table = parseAttributes(
+      txt([many.join(' '), `a.jpg ${many.map(() => '1').join(' ')}`]),
+      'x.txt',
+    )
+    expect(table.names).toEqual([])
+    expect(table.files).toEqual([])
+    expect(table.problems).toEqual([
+      { file: 'x.txt', line: 1, reason: expect.stringMatching(/65 attribute names; at most 64/) },
+    ])
+  })
+
   it('reports a file without a names line', () => {
     const table = parseAttributes('', 'list_attr_celeba.txt')
     expect(table.names).toEqual([])

@@ -4,6 +4,7 @@ import {
   downsampleIndices,
   drawableSeries,
   emaSmooth,
+  hasGap,
   insertStep,
   mergeEpochs,
   mergeSteps,
@@ -65,6 +66,15 @@ describe('insertStep', () => {
     const series: LossPoint[] = []
     insertStep(series, point(9))
     expect(series.map((p) => p.step)).toEqual([9])
+  })
+})
+
+describe('hasGap', () => {
+  it('tells a complete series from one with a hole or a missing start', () => {
+    expect(hasGap([point(1), point(2), point(3)])).toBe(false)
+    expect(hasGap([])).toBe(false)
+    expect(hasGap([point(1), point(2), point(4)])).toBe(true)
+    expect(hasGap([point(5), point(6)])).toBe(true)
   })
 })
 

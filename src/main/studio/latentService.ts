@@ -1,8 +1,25 @@
-import type { MethodName } from '../../shared/contract'
+import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/contract'
 import type { latentMethods } from '../../shared/contractLatent'
 import type { ApiPart, StudioContext } from './context'
+import { resolveRun, type FaceModel } from './faceModel'
+import {
+  decodeToDataUrls,
+  encodeRun,
+  pngDataUrl,
+  resolveSource,
+  sampleLatent,
+} from './latent/faces'
+import { countRunLatents, NoLatentsError } from './latent/latentData'
+import { cachedMap, checkMapMethod, computeMap, mapColours } from './latent/maps'
+import { nearestFaces, stripPng } from './latent/operations'
+import { writePng } from './latent/render'
+import { runStatistics } from './latent/statistics'
+import { toBase64 } from './latent/analysisCache'
+import { attributeVectorSet, editLatent } from './latent/vectors'
 
 type LatentMethodName = keyof typeof latentMethods & MethodName
+type In<M extends LatentMethodName> = MethodParsedInput<M>
+type Out<M extends LatentMethodName> = Promise<MethodOutput<M>>
 
 export const LATENT_METHOD_NAMES = [
   'latent.encode',
@@ -18,54 +35,161 @@ export const LATENT_METHOD_NAMES = [
   'latent.neighbours',
 ] as const satisfies readonly LatentMethodName[]
 
-const notYet = (name: string): Promise<never> =>
-  Promise.reject(new Error(`${name} is not available yet in this build`))
+function checkDim(model: FaceModel, latent: readonly number[]): Float32Array {
+  if (latent.length !== model.latentDim) {
+    throw new Error(
+      `the latent has ${latent.length} values; run ${model.runId} uses ${model.latentDim}`,
+    )
+  }
+  return Float32Array.from(latent)
+}
 
-/** The latent-space part of the contract (issue 4). */
+/**
+ * The latent-space part of the contract (issue 4). Models run in the inference process (ModelHost);
+ * analyses read the run's latents from SQLite and cache slow results there; 2-D maps run as a
+ * cancellable 'analysis' job with progress.
+ */
 export class LatentService implements ApiPart<LatentMethodName> {
   constructor(readonly ctx: StudioContext) {}
 
-  async ['latent.encode'](): Promise<never> {
-    return notYet('latent.encode')
+  private model(runId?: number): Promise<FaceModel> {
+    const { db, paths } = this.ctx.requireProject()
+    return this.ctx.models.forRun(db, paths, runId)
   }
 
-  async ['latent.sample'](): Promise<never> {
-    return notYet('latent.sample')
+  private runId(runId?: number): number {
+    const { db, paths } = this.ctx.requireProject()
+    return resolveRun(db, paths, runId).id
   }
 
-  async ['latent.resolve'](): Promise<never> {
-    return notYet('latent.resolve')
+  async ['latent.encode'](input: In<'latent.encode'>): Out<'latent.encode'> {
+    const { db, paths } = this.ctx.requireProject()
+    const runId = this.runId(input.runId)
+    const { jobId } = this.ctx.jobs.start('encode', async (control) => {
+      const model = await this.ctx.models.forRun(db, paths, runId)
+      await encodeRun(db, paths, model, control)
+    })
+    return { jobId }
   }
 
-  async ['latent.decode'](): Promise<never> {
-    return notYet('latent.decode')
+  async ['latent.sample'](input: In<'latent.sample'>): Out<'latent.sample'> {
+    const model = await this.model(input.runId)
+    const dim = model.latentDim
+    const latents = new Float32Array(input.count * dim)
+    const seeds = Array.from({ length: input.count }, (_, i) => (input.seed + i) >>> 0)
+    seeds.forEach((seed, i) => latents.set(sampleLatent(dim, seed, input.temperature), i * dim))
+    const images = await decodeToDataUrls(model, latents)
+    return {
+      runId: model.runId,
+      faces: seeds.map((seed, i) => ({
+        runId: model.runId,
+        latent: Array.from(latents.subarray(i * dim, (i + 1) * dim)),
+        image: images[i] as string,
+        label: `sample ${seed} (T ${input.temperature})`,
+      })),
+    }
   }
 
-  async ['latent.edit'](): Promise<never> {
-    return notYet('latent.edit')
+  async ['latent.resolve'](input: In<'latent.resolve'>): Out<'latent.resolve'> {
+    const { db, paths } = this.ctx.requireProject()
+    const model = await this.model(input.runId)
+    const face = await resolveSource(db, paths, model, input.source)
+    const [image] = await decodeToDataUrls(model, face.latent)
+    return {
+      runId: model.runId,
+      latent: Array.from(face.latent),
+      image: image as string,
+      label: face.label,
+    }
   }
 
-  async ['latent.vectors'](): Promise<never> {
-    return notYet('latent.vectors')
+  async ['latent.decode'](input: In<'latent.decode'>): Out<'latent.decode'> {
+    const model = await this.model(input.runId)
+    const [image] = await decodeToDataUrls(model, checkDim(model, input.latent))
+    return { image: image as string }
   }
 
-  async ['latent.strip'](): Promise<never> {
-    return notYet('latent.strip')
+  async ['latent.edit'](input: In<'latent.edit'>): Out<'latent.edit'> {
+    const { db, paths } = this.ctx.requireProject()
+    const model = await this.model(input.runId)
+    const latent = checkDim(model, input.latent)
+    const edited =
+      input.edits.length === 0
+        ? latent
+        : editLatent(attributeVectorSet(db, paths.root, model.runId), latent, input.edits)
+    const [image] = await decodeToDataUrls(model, edited)
+    return { latent: Array.from(edited), image: image as string }
   }
 
-  async ['latent.statistics'](): Promise<never> {
-    return notYet('latent.statistics')
+  async ['latent.vectors'](input: In<'latent.vectors'>): Out<'latent.vectors'> {
+    const { db, paths } = this.ctx.requireProject()
+    const set = attributeVectorSet(db, paths.root, this.runId(input.runId))
+    return {
+      runId: set.runId,
+      latents: set.latents,
+      aucSplit: set.aucRows,
+      attributes: set.names.map((name, a) => ({
+        name,
+        auc: set.aucs[a] ?? null,
+        positives: set.positives[a] as number,
+        negatives: set.negatives[a] as number,
+      })),
+    }
   }
 
-  async ['latent.map'](): Promise<never> {
-    return notYet('latent.map')
+  async ['latent.strip'](input: In<'latent.strip'>): Out<'latent.strip'> {
+    const { db, paths } = this.ctx.requireProject()
+    const model = await this.model(input.runId)
+    const set = attributeVectorSet(db, paths.root, model.runId)
+    const face = await resolveSource(db, paths, model, input.source)
+    const png = await stripPng(model, set, face.latent, {
+      attribute: input.attribute,
+      orthogonalTo: input.orthogonalTo,
+      from: input.from,
+      to: input.to,
+      steps: input.steps,
+    })
+    const file = input.savePath ? await writePng(input.savePath, png) : null
+    return { image: pngDataUrl(png), file }
   }
 
-  async ['latent.mapResult'](): Promise<never> {
-    return notYet('latent.mapResult')
+  async ['latent.statistics'](input: In<'latent.statistics'>): Out<'latent.statistics'> {
+    const { db, paths } = this.ctx.requireProject()
+    return runStatistics(db, paths.root, this.runId(input.runId), input.dims, input.bins)
   }
 
-  async ['latent.neighbours'](): Promise<never> {
-    return notYet('latent.neighbours')
+  async ['latent.map'](input: In<'latent.map'>): Out<'latent.map'> {
+    const { db, paths } = this.ctx.requireProject()
+    const runId = this.runId(input.runId)
+    checkMapMethod(input.method)
+    if (cachedMap(db, runId, input.method, input.limit)) return { jobId: null, cached: true }
+    if (countRunLatents(db, runId) === 0) throw new NoLatentsError(runId, paths.root)
+    const { jobId } = this.ctx.jobs.start('analysis', (control) =>
+      computeMap(db, paths.root, runId, input.method, input.limit, control),
+    )
+    return { jobId, cached: false }
+  }
+
+  async ['latent.mapResult'](input: In<'latent.mapResult'>): Out<'latent.mapResult'> {
+    const { db } = this.ctx.requireProject()
+    const runId = this.runId(input.runId)
+    checkMapMethod(input.method)
+    const map = cachedMap(db, runId, input.method, input.limit)
+    if (!map) return null
+    return {
+      runId,
+      method: input.method,
+      points: map.points,
+      seconds: map.seconds,
+      coords: toBase64(map.coords),
+      imageIds: toBase64(map.imageIds),
+      colors: input.colorBy ? toBase64(mapColours(db, map.imageIds, input.colorBy)) : null,
+    }
+  }
+
+  async ['latent.neighbours'](input: In<'latent.neighbours'>): Out<'latent.neighbours'> {
+    const { db, paths } = this.ctx.requireProject()
+    const runId = this.runId(input.runId)
+    return { items: nearestFaces(db, paths.root, runId, input.latent, input.k) }
   }
 }

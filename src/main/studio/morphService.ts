@@ -1,6 +1,14 @@
-import type { MethodName } from '../../shared/contract'
+import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/contract'
 import type { morphMethods } from '../../shared/contractMorph'
-import type { ApiPart, StudioContext } from './context'
+import type { ApiPart, OpenProject, StudioContext } from './context'
+import type { FaceModel } from './faceModel'
+import { checkLatentSize } from './morph/decodeFaces'
+import { originalFaces } from './morph/faceSources'
+import { outputFrameCount } from './morph/framePlan'
+import { estimateMorph, exportMorph, type MorphRenderOptions } from './morph/morphExport'
+import { checkFileTarget, checkSequenceTarget } from './morph/outputTarget'
+import { morphFramePng, pngDataUrl } from './morph/preview'
+import { deleteTimeline, getTimeline, listTimelines, saveTimeline } from './morph/timelineStore'
 
 type MorphMethodName = keyof typeof morphMethods & MethodName
 
@@ -14,38 +22,93 @@ export const MORPH_METHOD_NAMES = [
   'morph.export',
 ] as const satisfies readonly MorphMethodName[]
 
-const notYet = (name: string): Promise<never> =>
-  Promise.reject(new Error(`${name} is not available yet in this build`))
+type ExportInput = MethodParsedInput<'morph.estimate'>
 
 /** The morph-timeline part of the contract (issue 5). */
 export class MorphService implements ApiPart<MorphMethodName> {
   constructor(readonly ctx: StudioContext) {}
 
-  async ['timelines.list'](): Promise<never> {
-    return notYet('timelines.list')
+  async ['timelines.list'](): Promise<MethodOutput<'timelines.list'>> {
+    return listTimelines(this.ctx.requireProject().db)
   }
 
-  async ['timelines.get'](): Promise<never> {
-    return notYet('timelines.get')
+  async ['timelines.get'](
+    input: MethodParsedInput<'timelines.get'>,
+  ): Promise<MethodOutput<'timelines.get'>> {
+    return getTimeline(this.ctx.requireProject().db, input.id)
   }
 
-  async ['timelines.save'](): Promise<never> {
-    return notYet('timelines.save')
+  async ['timelines.save'](
+    input: MethodParsedInput<'timelines.save'>,
+  ): Promise<MethodOutput<'timelines.save'>> {
+    const { id, ...value } = input
+    return { id: saveTimeline(this.ctx.requireProject().db, value, id) }
   }
 
-  async ['timelines.delete'](): Promise<never> {
-    return notYet('timelines.delete')
+  async ['timelines.delete'](
+    input: MethodParsedInput<'timelines.delete'>,
+  ): Promise<MethodOutput<'timelines.delete'>> {
+    return { ok: deleteTimeline(this.ctx.requireProject().db, input.id) }
   }
 
-  async ['morph.frame'](): Promise<never> {
-    return notYet('morph.frame')
+  async ['morph.frame'](
+    input: MethodParsedInput<'morph.frame'>,
+  ): Promise<MethodOutput<'morph.frame'>> {
+    const { model } = await this.model(input.runId)
+    return { image: pngDataUrl(await morphFramePng(model, input.timeline, input.position)) }
   }
 
-  async ['morph.estimate'](): Promise<never> {
-    return notYet('morph.estimate')
+  async ['morph.estimate'](input: ExportInput): Promise<MethodOutput<'morph.estimate'>> {
+    const { project, model } = await this.model(input.runId)
+    return estimateMorph(model, await this.renderOptions(project, model, input))
   }
 
-  async ['morph.export'](): Promise<never> {
-    return notYet('morph.export')
+  async ['morph.export'](
+    input: MethodParsedInput<'morph.export'>,
+  ): Promise<MethodOutput<'morph.export'>> {
+    const { project, model } = await this.model(input.runId)
+    // Problems the user can fix come back from the call itself, not as a failed job.
+    if (input.format === 'png-sequence') checkSequenceTarget(input.path)
+    else checkFileTarget(input.path)
+    checkLatentSize(
+      model,
+      input.timeline.keyframes.map((k) => k.latent),
+    )
+    outputFrameCount(input.timeline, input.format)
+    const options = await this.renderOptions(project, model, input)
+    const { jobId } = this.ctx.jobs.start('export', (control) =>
+      exportMorph(model, { ...options, path: input.path }, control),
+    )
+    return { jobId }
+  }
+
+  private async model(runId?: number): Promise<{ project: OpenProject; model: FaceModel }> {
+    const project = this.ctx.requireProject()
+    return { project, model: await this.ctx.models.forRun(project.db, project.paths, runId) }
+  }
+
+  private async renderOptions(
+    project: OpenProject,
+    model: FaceModel,
+    input: ExportInput,
+  ): Promise<MorphRenderOptions> {
+    const options: MorphRenderOptions = {
+      timeline: input.timeline,
+      format: input.format,
+      size: input.size,
+      sharpen: input.sharpen,
+      loop: input.loop,
+    }
+    const sources = input.sources
+    if (input.format !== 'png-strip' || !sources) return options
+    const keyframes = input.timeline.keyframes.length
+    if (sources.length !== keyframes) {
+      throw new Error(
+        `morph: ${sources.length} sources for ${keyframes} keyframes; give one source per keyframe, in order`,
+      )
+    }
+    const ends = [sources[0], sources[keyframes - 1]].flatMap((s) => (s ? [s] : []))
+    const [first, last] = await originalFaces(project.db, project.paths, model.size, ends)
+    return { ...options, originals: [first ?? null, last ?? null] }
   }
 }

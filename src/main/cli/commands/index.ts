@@ -1,6 +1,8 @@
 import type { Command } from 'commander'
 import { registerIngest } from './ingest'
 import { registerInference } from './inference'
+import { registerLatent } from './latent'
+import { registerMorph } from './morph'
 import { registerServe } from './serve'
 import { registerSynth } from './synth'
 import { registerTrain } from './train'
@@ -9,6 +11,8 @@ import { registerTrain } from './train'
 export function registerCommands(program: Command): void {
   registerIngest(program)
   registerInference(program)
+  registerLatent(program)
+  registerMorph(program)
   registerServe(program)
   registerSynth(program)
   registerTrain(program)

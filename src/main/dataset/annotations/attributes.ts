@@ -47,8 +47,9 @@ export function parseAttributes(text: string, fileName: string): AttributeTable 
         problems.push({
           file: fileName,
           line: lineNo,
-          reason: `${names.length} attribute names; at most ${MAX_ATTRIBUTES} are supported`,
+          reason: `${names.length} attribute names; at most ${MAX_ATTRIBUTES} are supported, so the file was ignored`,
         })
+        names = []
         return false
       }
       values = new Int8Array(Math.max(16, estimateRows(text)) * names.length)
@@ -80,6 +81,8 @@ export function parseAttributes(text: string, fileName: string): AttributeTable 
 
   if (names === null) {
     problems.push({ file: fileName, reason: 'no line of attribute names; the file was ignored' })
+  }
+  if (names === null || (names as string[]).length === 0) {
     return { names: [], files: [], values: new Int8Array(0), problems }
   }
   const finalNames: string[] = names

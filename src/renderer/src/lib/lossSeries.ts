@@ -99,27 +99,38 @@ export function contiguousUntil(series: readonly { step: number }[]): number {
 }
 
 /**
+ * Whether a run's series (steps count from 1, one point each, ascending) misses any step. O(1), for
+ * every live event: then only the series' length can equal its last step.
+ */
+export function hasGap(series: readonly { step: number }[]): boolean {
+  const last = series[series.length - 1]
+  return last !== undefined && last.step !== series.length
+}
+
+/**
  * Exponential moving average with TensorBoard's debiasing (the first values are not dragged towards
  * 0). `smoothing` in [0, 1): 0 returns the values, 0.99 averages over about a hundred steps.
  * Non-finite values pass through without touching the average.
  */
-export function emaSmooth(values: readonly number[], smoothing: number): number[] {
+export function emaSmooth(values: ArrayLike<number>, smoothing: number): number[] {
+  const out = Float64Array.from(values as ArrayLike<number>)
+  emaInPlace(out, smoothing)
+  return [...out]
+}
+
+function emaInPlace(values: Float64Array, smoothing: number): void {
   const s = Math.min(Math.max(smoothing, 0), 0.999)
-  if (s === 0) return values.slice()
-  const out = new Array<number>(values.length)
+  if (s === 0) return
+  const k = 1 - s
   let average = 0
   let weight = 0
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number
-    if (!Number.isFinite(v)) {
-      out[i] = v
-      continue
-    }
-    average = average * s + (1 - s) * v
-    weight = weight * s + (1 - s)
-    out[i] = average / weight
+    if (v - v !== 0) continue // NaN or ±Infinity: passes through, the average ignores it
+    average = average * s + k * v
+    weight = weight * s + k
+    values[i] = average / weight
   }
-  return out
 }
 
 /**
@@ -128,26 +139,38 @@ export function emaSmooth(values: readonly number[], smoothing: number): number[
  * stride would hide a divergence). Ascending, always with the first and last index; budgets
  * under 4 still get one whole bucket.
  */
-export function downsampleIndices(values: readonly number[], maxPoints: number): number[] {
+export function downsampleIndices(values: ArrayLike<number>, maxPoints: number): number[] {
   const n = values.length
   const limit = Math.max(2, Math.floor(maxPoints))
   if (n <= limit) return Array.from({ length: n }, (_, i) => i)
   const buckets = Math.max(1, Math.floor(limit / 4))
   const size = n / buckets
   const out: number[] = []
+  const push = (i: number): void => {
+    if (out[out.length - 1] !== i) out.push(i)
+  }
   for (let b = 0; b < buckets; b++) {
     const start = Math.floor(b * size)
     const end = b === buckets - 1 ? n : Math.floor((b + 1) * size)
     if (end <= start) continue
     let min = start
     let max = start
+    let minValue = values[start] as number
+    let maxValue = minValue
     for (let i = start + 1; i < end; i++) {
       const v = values[i] as number
-      if (v < (values[min] as number)) min = i
-      if (v > (values[max] as number)) max = i
+      if (v < minValue) {
+        minValue = v
+        min = i
+      } else if (v > maxValue) {
+        maxValue = v
+        max = i
+      }
     }
-    const picked = [start, min, max, end - 1].sort((a, b2) => a - b2)
-    for (const i of picked) if (out[out.length - 1] !== i) out.push(i)
+    push(start)
+    push(Math.min(min, max))
+    push(Math.max(min, max))
+    push(end - 1)
   }
   return out
 }
@@ -159,10 +182,11 @@ export function drawableSeries(
   smoothing: number,
   maxPoints: number,
 ): { x: number[]; y: number[] } {
-  const smoothed = emaSmooth(
-    points.map((p) => p[series]),
-    smoothing,
-  )
+  const n = points.length
+  // Typed arrays and plain loops: this runs for every series on every redraw of up to 100k steps.
+  const smoothed = new Float64Array(n)
+  for (let i = 0; i < n; i++) smoothed[i] = (points[i] as LossPoint)[series]
+  emaInPlace(smoothed, smoothing)
   const keep = downsampleIndices(smoothed, maxPoints)
   return {
     x: keep.map((i) => (points[i] as LossPoint).step),

@@ -3,7 +3,7 @@
  * a component for each in App.svelte; the navigation renders whatever is listed here.
  */
 
-export type ScreenId = 'projects' | 'dataset' | 'training'
+export type ScreenId = 'projects' | 'dataset' | 'training' | 'explore' | 'attributes' | 'morph'
 
 export interface ScreenInfo {
   id: ScreenId
@@ -16,4 +16,7 @@ export const SCREENS: readonly ScreenInfo[] = [
   { id: 'projects', label: 'Projects', needsProject: false },
   { id: 'dataset', label: 'Dataset', needsProject: true },
   { id: 'training', label: 'Training', needsProject: true },
+  { id: 'explore', label: 'Explore', needsProject: true },
+  { id: 'attributes', label: 'Attributes', needsProject: true },
+  { id: 'morph', label: 'Morph', needsProject: true },
 ]

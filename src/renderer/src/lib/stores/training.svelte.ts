@@ -7,6 +7,7 @@ import type {
 } from '@shared/contract'
 import {
   contiguousUntil,
+  hasGap,
   insertStep,
   mergeEpochs,
   mergeSteps,
@@ -245,7 +246,7 @@ export class TrainingStore {
     if (this.selectedRunId === null) void this.select(e.runId)
     const now = Date.now()
     // Steps the page missed (it opened mid-run) are in the database once the host flushed them.
-    if (contiguousUntil(s.steps) < e.step && now - this.lastBackfill > REFRESH_MS) {
+    if (hasGap(s.steps) && now - this.lastBackfill > REFRESH_MS) {
       this.lastBackfill = now
       void this.fetchMetrics(e.runId, contiguousUntil(s.steps))
     }

@@ -1,0 +1,150 @@
+/**
+ * 2-D maps of a run's latents by PCA or UMAP, cached per run, method and limit. UMAP on many points
+ * is fitted on a seeded subsample in a PCA-reduced space and the other points are placed from their
+ * nearest fitted neighbours (see mapMath), which keeps a 20,000-point map well under a minute.
+ */
+import { pca2, umap2 } from '../../analysis'
+import type { Db } from '../../store/database'
+import type { MapMethod } from '../../../shared/contractLatent'
+import type { TaskControl } from '../../../shared/progress'
+import {
+  float32FromBase64,
+  int32FromBase64,
+  latentFingerprint,
+  readCached,
+  toBase64,
+  writeCached,
+} from './analysisCache'
+import { attributeIndexIn, loadLabels, requireLatentTable } from './latentData'
+import { pcaReduce, placeByNeighbours, seededSubsample } from './mapMath'
+
+export interface MapData {
+  runId: number
+  method: MapMethod
+  points: number
+  seconds: number
+  /** n×2 */
+  coords: Float32Array
+  imageIds: Int32Array
+}
+
+export const UMAP_FIT_POINTS = 5000
+export const UMAP_REDUCED_DIMS = 32
+const UMAP_PLACE_NEIGHBOURS = 8
+
+export const TSNE_UNAVAILABLE =
+  't-SNE is not available in this build; use method umap (similar neighbourhood-preserving map) or pca'
+
+/** Refuses a method this build cannot compute, before any job starts. */
+export function checkMapMethod(method: MapMethod): void {
+  if (method === 'tsne') throw new Error(TSNE_UNAVAILABLE)
+}
+
+const KIND = 'map'
+const cacheKey = (method: MapMethod, limit?: number): string => `${method}:${limit ?? 'all'}`
+
+/** The 2-D layout of n×dim latents by the chosen method. */
+export async function projectLatents(
+  method: MapMethod,
+  mu: Float32Array,
+  n: number,
+  dim: number,
+  control: TaskControl = {},
+): Promise<Float32Array> {
+  checkMapMethod(method)
+  if (n < 2) throw new Error(`a map needs at least 2 latents; there are ${n}`)
+  if (method === 'pca') return (await pca2(mu, n, dim, control)).coords
+  control.onProgress?.({ phase: 'reducing', done: 0, total: 1 })
+  const reducedDim = Math.min(dim, UMAP_REDUCED_DIMS)
+  const reduced = pcaReduce(mu, n, dim, reducedDim)
+  const fitted = seededSubsample(n, UMAP_FIT_POINTS, 17)
+  const m = fitted.length
+  const fitData = new Float32Array(m * reducedDim)
+  fitted.forEach((row, j) =>
+    fitData.set(reduced.subarray(row * reducedDim, (row + 1) * reducedDim), j * reducedDim),
+  )
+  const nNeighbors = Math.min(15, m - 1)
+  if (nNeighbors < 2) throw new Error(`a UMAP map needs at least 3 latents; there are ${n}`)
+  const fit = await umap2(fitData, m, reducedDim, { nNeighbors, seed: 42 }, control)
+  if (m === n) return fit.coords
+  return placeByNeighbours(
+    reduced,
+    n,
+    reducedDim,
+    fitted,
+    fit.coords,
+    UMAP_PLACE_NEIGHBOURS,
+    control,
+  )
+}
+
+interface StoredMap {
+  points: number
+  seconds: number
+  coords: string
+  imageIds: string
+}
+
+/** A cached map, when the run's latents are unchanged since it was computed. */
+export function cachedMap(
+  db: Db,
+  runId: number,
+  method: MapMethod,
+  limit?: number,
+  fingerprint = latentFingerprint(db, runId),
+): MapData | null {
+  const hit = readCached(db, runId, KIND, cacheKey(method, limit), fingerprint)
+  if (!hit) return null
+  const stored = JSON.parse(hit.toString('utf8')) as StoredMap
+  return {
+    runId,
+    method,
+    points: stored.points,
+    seconds: stored.seconds,
+    coords: float32FromBase64(stored.coords),
+    imageIds: int32FromBase64(stored.imageIds),
+  }
+}
+
+/** Computes (or reuses) the map and stores it in the cache. */
+export async function computeMap(
+  db: Db,
+  projectRoot: string,
+  runId: number,
+  method: MapMethod,
+  limit?: number,
+  control: TaskControl = {},
+): Promise<MapData & { cached: boolean }> {
+  checkMapMethod(method)
+  const fingerprint = latentFingerprint(db, runId)
+  const hit = cachedMap(db, runId, method, limit, fingerprint)
+  if (hit) return { ...hit, cached: true }
+  const started = performance.now()
+  const table = requireLatentTable(db, projectRoot, runId, limit !== undefined ? { limit } : {})
+  const coords = await projectLatents(method, table.mu, table.n, table.dim, control)
+  const seconds = (performance.now() - started) / 1000
+  const stored: StoredMap = {
+    points: table.n,
+    seconds,
+    coords: toBase64(coords),
+    imageIds: toBase64(table.imageIds),
+  }
+  writeCached(
+    db,
+    runId,
+    KIND,
+    cacheKey(method, limit),
+    fingerprint,
+    Buffer.from(JSON.stringify(stored), 'utf8'),
+  )
+  return { runId, method, points: table.n, seconds, coords, imageIds: table.imageIds, cached: false }
+}
+
+/** 1, −1 or 0 per map point for one attribute (named case-insensitively). */
+export function mapColours(db: Db, imageIds: Int32Array, attribute: string): Int8Array {
+  const { names, labels } = loadLabels(db, imageIds)
+  const a = attributeIndexIn(names, attribute)
+  const out = new Int8Array(imageIds.length)
+  for (let i = 0; i < imageIds.length; i++) out[i] = labels[i * names.length + a] as number
+  return out
+}

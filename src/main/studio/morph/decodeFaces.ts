@@ -1,0 +1,88 @@
+/** Latents → RGB faces through a FaceModel, many per call (one decode of N is far cheaper than N of one). */
+import { throwIfCancelled, type TaskControl } from '../../../shared/progress'
+import type { FaceModel } from '../faceModel'
+
+export const DECODE_BATCH = 32
+
+export function checkLatentSize(model: FaceModel, latents: readonly ArrayLike<number>[]): void {
+  latents.forEach((z, i) => {
+    if (z.length !== model.latentDim) {
+      throw new Error(
+        `keyframe latents have ${z.length} values (frame ${i}) but run ${model.runId} uses ${model.latentDim}; re-resolve the keyframes with this run`,
+      )
+    }
+  })
+}
+
+export function rgbaToRgb(
+  rgba: Uint8ClampedArray | Uint8Array,
+  pixels: number,
+  offset = 0,
+): Uint8Array {
+  const rgb = new Uint8Array(pixels * 3)
+  for (let p = 0, s = offset; p < pixels; p++, s += 4) {
+    rgb[p * 3] = rgba[s] as number
+    rgb[p * 3 + 1] = rgba[s + 1] as number
+    rgb[p * 3 + 2] = rgba[s + 2] as number
+  }
+  return rgb
+}
+
+/** RGB size×size faces, one per latent, in order; progress phase 'decode'. */
+export async function decodeFaces(
+  model: FaceModel,
+  latents: readonly Float32Array[],
+  control: TaskControl = {},
+  batch = DECODE_BATCH,
+): Promise<Uint8Array[]> {
+  checkLatentSize(model, latents)
+  const dim = model.latentDim
+  const pixels = model.size * model.size
+  const out: Uint8Array[] = []
+  for (let start = 0; start < latents.length; start += batch) {
+    throwIfCancelled(control.signal)
+    control.onProgress?.({ phase: 'decode', done: start, total: latents.length })
+    const part = latents.slice(start, start + batch)
+    const z = new Float32Array(part.length * dim)
+    part.forEach((v, i) => z.set(v, i * dim))
+    const rgba = await model.decode(z)
+    for (let i = 0; i < part.length; i++) out.push(rgbaToRgb(rgba, pixels, i * pixels * 4))
+  }
+  control.onProgress?.({ phase: 'decode', done: latents.length, total: latents.length })
+  return out
+}
+
+/**
+ * Decodes in batches and hands each face to `then` without waiting for it, so an in-process decode
+ * (which holds the main thread) overlaps sharp's resizing and encoding on its own threads.
+ */
+export async function decodeEach<T>(
+  model: FaceModel,
+  latents: readonly Float32Array[],
+  then: (face: Uint8Array) => Promise<T>,
+  control: TaskControl = {},
+  batch = DECODE_BATCH,
+): Promise<{ faces: Uint8Array[]; results: T[] }> {
+  const faces: Uint8Array[] = []
+  const pending: Promise<T>[] = []
+  for (let start = 0; start < latents.length; start += batch) {
+    const part = await decodeFaces(
+      model,
+      latents.slice(start, start + batch),
+      {
+        signal: control.signal,
+      },
+      batch,
+    )
+    control.onProgress?.({ phase: 'decode', done: start + part.length, total: latents.length })
+    faces.push(...part)
+    for (const face of part) {
+      const result = then(face)
+      // Awaited below; a rejection before then must not count as unhandled.
+      result.catch(() => undefined)
+      pending.push(result)
+    }
+  }
+  throwIfCancelled(control.signal)
+  return { faces, results: await Promise.all(pending) }
+}

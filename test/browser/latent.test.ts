@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Browser, Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { MethodOutput } from '../../src/shared/contract'
+import { launchChromium } from '../support/browser'
+import { startServe, type RunningServe } from '../support/serveHarness'
+import { repoRoot } from '../support/sharedData'
+import { makeTempDir } from '../support/tempDir'
+
+const run = promisify(execFile)
+
+async function attr(locator: Locator, name: string): Promise<number> {
+  return Number(await locator.getAttribute(name))
+}
+
+describe('the Explore and Attributes screens', () => {
+  const temp = makeTempDir('latent-browser-')
+  const projectDir = join(temp.dir, 'project')
+  let serve: RunningServe | undefined
+  let browser: Browser | undefined
+  let page: Page
+  const pageErrors: string[] = []
+
+  /** A contract method through the serve host's HTTP API, as a second client would call it. */
+  async function api<T>(method: string, input: unknown): Promise<T> {
+    if (!serve) throw new Error('serve is not running')
+    const response = await fetch(`${serve.origin}/api/${method}?token=${serve.token}`, {
+      method: 'POST',
+      body: JSON.stringify(input),
+    })
+    const body = (await response.json()) as { value?: T; error?: string }
+    if (!response.ok) throw new Error(`${method}: ${response.status} ${body.error ?? ''}`)
+    return body.value as T
+  }
+
+  beforeAll(async () => {
+    // A trained, encoded project made the way a user would, through the CLI.
+    const cli = join(repoRoot, 'bin', 'face-studio.js')
+    const dataset = join(temp.dir, 'faces')
+    const steps = [
+      ['synth', '--out', dataset, '--count', '160', '--seed', '3'],
+      ['ingest', dataset, '--project', projectDir, '--size', '64'],
+      ['train', '--project', projectDir, '--steps', '12', '--preset', 'classic-64'],
+      ['encode', '--project', projectDir],
+    ]
+    for (const args of steps) await run(process.execPath, [cli, ...args], { cwd: repoRoot })
+    serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    await page.goto(serve.url)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await serve?.stop()
+    temp.cleanup()
+  })
+
+  it('maps the latent space, zooms, hovers and picks a face', { timeout: 240_000 }, async () => {
+    await page.getByTestId('nav-explore').click()
+    await page.getByTestId('map-method-select').selectOption('pca')
+    await page.getByTestId('map-compute-button').click()
+
+    const canvas = page.getByTestId('map-canvas')
+    await expect.poll(() => attr(canvas, 'data-points'), { timeout: 120_000 }).toBeGreaterThan(0)
+    const stored = await api<MethodOutput<'latent.mapResult'>>('latent.mapResult', {
+      method: 'pca',
+    })
+    expect(stored?.points).toBe(160)
+    expect(await attr(canvas, 'data-points')).toBe(stored?.points)
+    expect(await attr(canvas, 'data-visible')).toBe(stored?.points)
+
+    // The wheel zooms the scatter around the pointer.
+    const box = await canvas.boundingBox()
+    if (!box) throw new Error('map canvas has no box')
+    expect(await attr(canvas, 'data-zoom-k')).toBe(1)
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await page.mouse.wheel(0, -400)
+    await expect.poll(() => attr(canvas, 'data-zoom-k'), { timeout: 10_000 }).toBeGreaterThan(1.2)
+    expect(await attr(canvas, 'data-zoom-x')).not.toBe(0)
+
+    // Sweep the pointer outward from the centre until it rests on a point and the face shows.
+    const hoverFace = page.getByTestId('map-hover-face')
+    let found = false
+    for (let ring = 0; ring < 40 && !found; ring++) {
+      const r = ring * 10
+      const stepsOnRing = Math.max(1, Math.round((2 * Math.PI * r) / 10))
+      for (let s = 0; s < stepsOnRing && !found; s++) {
+        const a = (2 * Math.PI * s) / stepsOnRing
+        const x = box.width / 2 + r * Math.cos(a)
+        const y = box.height / 2 + r * Math.sin(a)
+        if (x < 50 || y < 12 || x > box.width - 14 || y > box.height - 28) continue
+        await page.mouse.move(box.x + x, box.y + y)
+        found = await hoverFace.isVisible()
+      }
+    }
+    expect(found).toBe(true)
+    const hoveredId = await attr(hoverFace, 'data-image-id')
+    expect(hoveredId).toBeGreaterThan(0)
+    const thumb = hoverFace.locator('img')
+    await expect
+      .poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 10_000 })
+      .toBeGreaterThan(0)
+
+    // A click picks the face: its reconstruction and its nearest neighbours appear.
+    await page.mouse.down()
+    await page.mouse.up()
+    const selected = page.getByTestId('map-selected-face')
+    await selected.waitFor({ timeout: 10_000 })
+    expect(await attr(selected, 'data-image-id')).toBe(hoveredId)
+    await page.getByTestId('map-neighbours').waitFor({ timeout: 30_000 })
+    expect(await page.locator('[data-testid="map-neighbours"] button').count()).toBeGreaterThan(0)
+    await expect
+      .poll(() => page.getByTestId('map-selected-file').textContent(), { timeout: 10_000 })
+      .toMatch(/\.(jpg|png)/)
+
+    // Statistics and samples from the prior.
+    const histograms = page.getByTestId('histogram-panel')
+    await histograms.waitFor({ timeout: 60_000 })
+    expect(await attr(histograms, 'data-dims')).toBeGreaterThan(0)
+    expect(await histograms.locator('polyline').count()).toBe(await attr(histograms, 'data-dims'))
+    const samples = page.getByTestId('samples-grid')
+    await expect.poll(() => attr(samples, 'data-count'), { timeout: 60_000 }).toBe(16)
+    const seedBefore = await attr(samples, 'data-seed')
+    await page.getByTestId('resample-button').click()
+    await expect.poll(() => attr(samples, 'data-seed')).not.toBe(seedBefore)
+
+    mkdirSync(join(repoRoot, 'test-output'), { recursive: true })
+    await page.screenshot({ path: join(repoRoot, 'test-output', 'latent-explore.png') })
+  })
+
+  it('edits a dataset face live with attribute sliders', { timeout: 180_000 }, async () => {
+    await page.getByTestId('nav-attributes').click()
+    const firstFace = page.getByTestId('attr-dataset-face').first()
+    await firstFace.waitFor({ timeout: 30_000 })
+    await firstFace.click()
+
+    const face = page.getByTestId('attr-face-image')
+    await face.waitFor({ timeout: 60_000 })
+    expect(await face.getAttribute('src')).toMatch(/^data:image\//)
+    const before = await attr(face, 'data-version')
+    expect(before).toBeGreaterThan(0)
+
+    const slider = page.getByTestId('attr-slider-Smiling')
+    await slider.waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('attr-auc-Smiling').textContent()).toMatch(/^(\d\.\d\d|–)$/)
+    await slider.focus()
+    for (let i = 0; i < 15; i++) await page.keyboard.press('ArrowRight')
+    expect(Number(await slider.inputValue())).toBeCloseTo(1.5)
+    await expect.poll(() => attr(face, 'data-version'), { timeout: 60_000 }).toBeGreaterThan(before)
+    // Stale positions are dropped, never the last one: the image ends on the slider's position.
+    await expect
+      .poll(() => face.getAttribute('data-edits'), { timeout: 60_000 })
+      .toBe('Smiling:1.5')
+    expect(await attr(face, 'data-version')).toBeLessThanOrEqual(before + 15)
+
+    // The −4…4 strip, saved where the user asked.
+    const stripFile = join(temp.dir, 'smiling-strip.png')
+    await page.getByTestId('strip-attribute-select').selectOption('Smiling')
+    await page.getByTestId('strip-path-input').fill(stripFile)
+    await page.getByTestId('strip-button').click()
+    const strip = page.getByTestId('strip-image')
+    await strip.waitFor({ timeout: 60_000 })
+    const size = await strip.evaluate((img: HTMLImageElement) => [
+      img.naturalWidth,
+      img.naturalHeight,
+    ])
+    expect(size[0]).toBeGreaterThan(size[1] ?? 0)
+    expect(existsSync(stripFile)).toBe(true)
+    expect(statSync(stripFile).size).toBeGreaterThan(0)
+
+    await page.getByTestId('add-to-morph-button').click()
+    expect(await attr(page.getByTestId('morph-queue-count'), 'data-count')).toBe(1)
+
+    await page.screenshot({ path: join(repoRoot, 'test-output', 'latent.png') })
+    expect(pageErrors).toEqual([])
+    expect(await page.getByTestId('error-banner').count()).toBe(0)
+  })
+})
