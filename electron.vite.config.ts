@@ -8,9 +8,17 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: true,
       rollupOptions: {
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
         input: {
           index: resolve(import.meta.dirname, 'src/main/host/electron/main.ts'),
-          engine: resolve(import.meta.dirname, 'src/main/engine/process/trainWorker.ts'),
+          // Workers are separate entries so each finds the others beside it in out/main.
+          trainWorker: resolve(import.meta.dirname, 'src/main/engine/process/trainWorker.ts'),
+          inferenceWorker: resolve(
+            import.meta.dirname,
+            'src/main/engine/process/inferenceWorker.ts',
+          ),
+          preprocessWorker: resolve(import.meta.dirname, 'src/main/dataset/preprocessWorker.ts'),
+          synthWorker: resolve(import.meta.dirname, 'src/main/dataset/synth/synthWorker.ts'),
         },
       },
     },
@@ -18,7 +26,8 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      externalizeDeps: true,
+      // A sandboxed preload can require only 'electron': everything else is bundled in.
+      externalizeDeps: { exclude: ['zod'] },
       rollupOptions: {
         input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
         // A sandboxed preload cannot be an ES module.

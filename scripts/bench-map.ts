@@ -1,6 +1,6 @@
 /**
  * 2-D map speed on synthetic clustered latents (dim 128): PCA, and UMAP as the studio runs it (PCA to
- * 32 dims, fit on a 5,000-point subsample, the rest placed from their nearest fitted points). With
+ * 32 dims, fit on a 2,500-point subsample, 200 epochs, the rest placed from their nearest fitted points). With
  * --baseline also plain umap-js on every point, for comparison (slow: minutes). Each map's quality
  * is the fraction of a point's 10 nearest 2-D neighbours that share its cluster.
  * Usage: npm run bench:map [-- --json] [--rows N] [--baseline] [--no-umap]

@@ -14,7 +14,7 @@ import { psnrRgbaVsRgb, renderFrames } from '../src/main/export'
 import { openProjectFolder } from '../src/main/store/projectFolder'
 import { inProcessFaceModel, type FaceModel } from '../src/main/studio/faceModel'
 import { decodeFaces } from '../src/main/studio/morph/decodeFaces'
-import { sampleLatent } from '../src/main/studio/morph/faceSources'
+import { sampleLatent } from '../src/main/studio/latent/faces'
 import { planFrames } from '../src/main/studio/morph/framePlan'
 import { estimateMorph, exportMorph } from '../src/main/studio/morph/morphExport'
 import { morphFramePng } from '../src/main/studio/morph/preview'
@@ -62,7 +62,7 @@ const { model, dispose, label } = await benchModel()
 const dir = mkdtempSync(join(tmpdir(), 'bench-morph-'))
 try {
   const timeline = uniformTimeline(
-    [1, 2].map((seed) => ({ latent: sampleLatent(seed, 1, model.latentDim) })),
+    [1, 2].map((seed) => ({ latent: sampleLatent(model.latentDim, seed) })),
     {
       frames: frameCount - 1,
       interpolation: 'slerp',
@@ -73,7 +73,7 @@ try {
     },
   )
   // Warm-up: the first decode compiles kernels and allocates.
-  await model.decode(sampleLatent(3, 1, model.latentDim))
+  await model.decode(sampleLatent(model.latentDim, 3))
   const options = { timeline, format: 'gif' as const, size, loop: 0 }
   const estimate = await estimateMorph(model, options)
   const path = join(dir, 'morph.gif')

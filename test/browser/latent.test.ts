@@ -61,6 +61,9 @@ describe('the Explore and Attributes screens', () => {
   })
 
   it('maps the latent space, zooms, hovers and picks a face', { timeout: 240_000 }, async () => {
+    await page.waitForTimeout(3000)
+    await page.screenshot({ path: '/tmp/latent-debug.png' })
+    console.log('DEBUG errors', pageErrors, (await page.content()).slice(0, 3000))
     await page.getByTestId('nav-explore').click()
     await page.getByTestId('map-method-select').selectOption('pca')
     await page.getByTestId('map-compute-button').click()

@@ -129,7 +129,9 @@ async function queryFace(
 export function registerLatent(program: Command): void {
   program
     .command('vectors')
-    .description('attribute vectors from the encoded latents, each with its ROC AUC on the test split')
+    .description(
+      'attribute vectors from the encoded latents, each with its ROC AUC on the test split',
+    )
     .requiredOption('--project <DIR>', 'project folder')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
@@ -145,7 +147,13 @@ export function registerLatent(program: Command): void {
           ]),
         )
         reporter.result(
-          { run: runId, latents: set.latents, aucSplit: set.aucRows, cached: set.cached, attributes },
+          {
+            run: runId,
+            latents: set.latents,
+            aucSplit: set.aucRows,
+            cached: set.cached,
+            attributes,
+          },
           () =>
             [
               `run ${runId}: ${set.names.length} attribute vectors from ${set.latents} latents (AUC on ${set.aucRows === 'test' ? 'the test split' : 'all faces'})`,
@@ -167,7 +175,11 @@ export function registerLatent(program: Command): void {
     .option('--id <FILE>', 'a dataset image, e.g. 000010.jpg')
     .option('--image <PATH>', 'your own photo (any size; cropped as the dataset was)')
     .option('--strength <FROM:TO:STEPS>', 'strengths', strengthRange, { from: -4, to: 4, steps: 9 })
-    .option('--orthogonal-to <NAMES>', 'keep these attributes unchanged (comma-separated)', nameList)
+    .option(
+      '--orthogonal-to <NAMES>',
+      'keep these attributes unchanged (comma-separated)',
+      nameList,
+    )
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
     .action(

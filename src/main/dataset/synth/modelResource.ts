@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { packageRoot } from '../../app/paths'
 import { validateAttributeModel, type AttributeModel } from './attributeModel'
 
 /** resources/celeba-attribute-model.json, derived by scripts/derive-attribute-model.ts. */
-export const attributeModelPath = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  '..',
-  'resources',
-  'celeba-attribute-model.json',
-)
+export const attributeModelPath = join(packageRoot(), 'resources', 'celeba-attribute-model.json')
 
 let cached: AttributeModel | null = null
 

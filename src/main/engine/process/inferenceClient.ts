@@ -1,11 +1,9 @@
 import { fork } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { forkExecArgv, siblingModulePath } from '../../app/moduleEntry'
 import type { BackendChoice, BackendName, SkippedBackend } from '../backend/picker'
 import type { InferenceReply, InferenceRequest } from './inferenceProtocol'
 
-export const INFERENCE_WORKER_ENTRY = fileURLToPath(
-  new URL('./inferenceWorker.ts', import.meta.url),
-)
+export const INFERENCE_WORKER_ENTRY = siblingModulePath(import.meta.url, 'inferenceWorker')
 
 /** The host's end of a channel to an inference process (child_process or Electron utilityProcess). */
 export interface InferenceChannel {
@@ -17,7 +15,7 @@ export interface InferenceChannel {
 
 export function forkInferenceProcess(): InferenceChannel {
   const child = fork(INFERENCE_WORKER_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: forkExecArgv(INFERENCE_WORKER_ENTRY),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   })

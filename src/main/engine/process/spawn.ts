@@ -1,9 +1,9 @@
 import { fork } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { forkExecArgv, siblingModulePath } from '../../app/moduleEntry'
 import type { HostMessage, WorkerMessage } from './protocol'
 
 /** Path of the worker entry (TypeScript, run through tsx). */
-export const TRAIN_WORKER_ENTRY = fileURLToPath(new URL('./trainWorker.ts', import.meta.url))
+export const TRAIN_WORKER_ENTRY = siblingModulePath(import.meta.url, 'trainWorker')
 
 export interface TrainingProcess {
   /** Ends the process at once (no checkpoint): for tests and for a host that is going away. */
@@ -17,7 +17,7 @@ export interface TrainingProcess {
 /** Forks the training worker under tsx. */
 export function forkTrainingProcess(): TrainingProcess {
   const child = fork(TRAIN_WORKER_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: forkExecArgv(TRAIN_WORKER_ENTRY),
     // Structured clone, so previews travel as typed arrays rather than JSON objects.
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -6,7 +6,7 @@ import { packageVersion } from '../../app/paths'
 import { StudioService } from '../../studio/service'
 import { dispatch } from '../dispatch'
 import { INVOKE_CHANNEL, EVENT_CHANNEL, THUMBNAIL_SCHEME } from './channels'
-import { utilityProcessLauncher } from './engineLauncher'
+import { utilityInferenceLauncher, utilityProcessLauncher } from './engineLauncher'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -22,6 +22,7 @@ const service = new StudioService({
   version: packageVersion(),
   userDataDir: app.getPath('userData'),
   launchEngine: utilityProcessLauncher(here),
+  launchInference: utilityInferenceLauncher(here),
   emit: (event: EventName, payload) => {
     // Outgoing events are checked too: a malformed payload is a bug here, not in the page.
     contractEvents[event].parse(payload)

@@ -116,7 +116,11 @@ export async function resolveSource(
           `the latent has ${source.latent.length} values; run ${model.runId} uses ${model.latentDim}`,
         )
       }
-      return { latent: Float32Array.from(source.latent), label: source.label ?? 'latent', imageId: null }
+      return {
+        latent: Float32Array.from(source.latent),
+        label: source.label ?? 'latent',
+        imageId: null,
+      }
   }
 }
 

@@ -141,7 +141,11 @@ export function loadLabels(db: Db, imageIds: Int32Array): LabelTable {
 }
 
 /** A dataset image by its file name (e.g. 000010.jpg, or a path ending in it) or numeric id. */
-export function findImage(db: Db, projectRoot: string, ref: string | number): {
+export function findImage(
+  db: Db,
+  projectRoot: string,
+  ref: string | number,
+): {
   id: number
   file: string
 } {

@@ -28,9 +28,10 @@ export interface MapData {
   imageIds: Int32Array
 }
 
-export const UMAP_FIT_POINTS = 5000
+export const UMAP_FIT_POINTS = 2500
 export const UMAP_REDUCED_DIMS = 32
 const UMAP_PLACE_NEIGHBOURS = 8
+const UMAP_EPOCHS = 200
 
 export const TSNE_UNAVAILABLE =
   't-SNE is not available in this build; use method umap (similar neighbourhood-preserving map) or pca'
@@ -65,7 +66,13 @@ export async function projectLatents(
   )
   const nNeighbors = Math.min(15, m - 1)
   if (nNeighbors < 2) throw new Error(`a UMAP map needs at least 3 latents; there are ${n}`)
-  const fit = await umap2(fitData, m, reducedDim, { nNeighbors, seed: 42 }, control)
+  const fit = await umap2(
+    fitData,
+    m,
+    reducedDim,
+    { nNeighbors, seed: 42, nEpochs: UMAP_EPOCHS },
+    control,
+  )
   if (m === n) return fit.coords
   return placeByNeighbours(
     reduced,
@@ -137,7 +144,15 @@ export async function computeMap(
     fingerprint,
     Buffer.from(JSON.stringify(stored), 'utf8'),
   )
-  return { runId, method, points: table.n, seconds, coords, imageIds: table.imageIds, cached: false }
+  return {
+    runId,
+    method,
+    points: table.n,
+    seconds,
+    coords,
+    imageIds: table.imageIds,
+    cached: false,
+  }
 }
 
 /** 1, −1 or 0 per map point for one attribute (named case-insensitively). */

@@ -21,8 +21,7 @@ export async function captionedRowPng(
   minCell = 128,
 ): Promise<Buffer> {
   const count = facesRgba.length / (size * size * 4)
-  if (captions.length !== count)
-    throw new Error(`${count} faces but ${captions.length} captions`)
+  if (captions.length !== count) throw new Error(`${count} faces but ${captions.length} captions`)
   const scale = Math.max(1, Math.ceil(minCell / size))
   const cell = size * scale
   const width = count * size

@@ -5,42 +5,21 @@
  */
 import { basename } from 'node:path'
 import type { FaceSource } from '../../../shared/contractLatent'
-import { cropKey, DEFAULT_CROP, validateCrop, type CropSpec } from '../../dataset/crop'
+import { DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
 import { openImageCache } from '../../dataset/imageCache'
 import { preprocessImage } from '../../dataset/preprocess'
-import { Rng, mixSeed } from '../../engine/model/rng'
 import type { Db } from '../../store/database'
 import { latentOf } from '../../store/latents'
 import type { ProjectPaths } from '../../store/projectFolder'
 import type { FaceModel } from '../faceModel'
+// The latent room's helpers, so a seed or a photo gives the same face in every screen.
+import { datasetCrop, sampleLatent } from '../latent/faces'
 
 export interface ResolvedKeyframe {
   latent: Float32Array
   /** The real face (RGB, size×size) for dataset images and photos; null for samples and latents. */
   original: Uint8Array | null
   label: string
-}
-
-/** The crop the dataset was ingested with (stored as its key), so photos match the training faces. */
-export function datasetCrop(db: Db): CropSpec {
-  const row = db.prepare('SELECT crop FROM dataset WHERE id = 1').get() as
-    { crop: string } | undefined
-  return row ? parseCropKey(row.crop) : DEFAULT_CROP
-}
-
-/** The inverse of cropKey. */
-export function parseCropKey(key: string): CropSpec {
-  if (key === 'celeba') return { kind: 'celeba' }
-  const center = /^center-([0-9.]+)$/.exec(key)
-  const box = /^box-(\d+)-(\d+)-(\d+)$/.exec(key)
-  const crop: CropSpec | null = center
-    ? { kind: 'center', fraction: Number(center[1]) }
-    : box
-      ? { kind: 'box', left: Number(box[1]), top: Number(box[2]), side: Number(box[3]) }
-      : null
-  if (!crop || cropKey(crop) !== key) throw new Error(`dataset crop '${key}' is not recognised`)
-  validateCrop(crop)
-  return crop
 }
 
 /** A dataset image by file name as ingested (e.g. 000010.jpg, or a path ending in it). */
@@ -58,17 +37,6 @@ function imageFile(db: Db, imageId: number): string {
     { file: string } | undefined
   if (!row) throw new Error(`image ${imageId}: not an ingested image of this project`)
   return row.file
-}
-
-/**
- * A prior sample z ~ N(0, T²I) from its seed alone: the same seed gives the same face in the studio
- * and on the command line.
- */
-export function sampleLatent(seed: number, temperature: number, dim: number): Float32Array {
-  const rng = new Rng(mixSeed(seed, dim))
-  const z = new Float32Array(dim)
-  for (let i = 0; i < dim; i++) z[i] = rng.normal() * temperature
-  return z
 }
 
 /** A photo on disk as the model sees faces: the dataset's crop, resized to size×size RGB. */
@@ -143,7 +111,7 @@ export async function resolveKeyframes(
       case 'image':
         return latentOf(db, model.runId, source.imageId)?.mu ?? null
       case 'sample':
-        return sampleLatent(source.seed, source.temperature ?? 1, dim)
+        return sampleLatent(dim, source.seed, source.temperature ?? 1)
       case 'file':
         return null
       case 'latent':

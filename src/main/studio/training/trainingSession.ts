@@ -250,6 +250,8 @@ export class TrainingSession {
           stepsDone: message.step,
           secondsTraining: this.secondsTraining(),
         })
+        // The dashboard shows the last checkpoint: what a stop or crash would keep.
+        this.listener.status?.('running', message.step)
         return null
       case 'preview':
         this.listener.preview?.(message)

@@ -66,7 +66,10 @@ export class MorphStore {
     loop: 0,
     path: '',
   })
-  estimate = $state<{ bytes: number; frames: number } | null>(null)
+  /** The expected output, with the options it was estimated for. */
+  estimate = $state<{ bytes: number; frames: number; format: ExportFormat; size: number } | null>(
+    null,
+  )
   estimating = $state(false)
   exportJobId = $state<string | null>(null)
   /** The path of the export running or last finished, as it was asked for. */
@@ -366,6 +369,8 @@ export class MorphStore {
       size: clampExportSize(o.size),
       sharpen: o.sharpen,
       loop: Math.min(1000, Math.max(0, Math.round(o.loop) || 0)),
+      // The contact strip puts the real faces at its ends.
+      ...(o.format === 'png-strip' ? { sources: toSaved(this.draft, 'export', null).sources } : {}),
     }
   }
 
@@ -380,7 +385,8 @@ export class MorphStore {
     try {
       const result = await this.studio.client.invoke('morph.estimate', input)
       // An older question answered late must not overwrite the newer answer.
-      if (seq === this.estimateSeq) this.estimate = result
+      if (seq === this.estimateSeq)
+        this.estimate = { ...result, format: input.format, size: input.size }
     } catch (error) {
       if (seq === this.estimateSeq) {
         this.estimate = null
