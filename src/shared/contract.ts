@@ -69,6 +69,8 @@ export type AttributeFilter = z.infer<typeof attributeFilterSchema>
 export const datasetQuerySchema = z.object({
   filters: z.array(attributeFilterSchema).max(64).default([]),
   split: splitSchema.optional(),
+  /** Only the image with this file name (as ingested, or its last path segment). */
+  file: z.string().min(1).max(1024).optional(),
   offset: z.number().int().nonnegative().default(0),
   limit: z.number().int().positive().max(5000).default(200),
 })

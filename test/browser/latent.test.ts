@@ -61,10 +61,7 @@ describe('the Explore and Attributes screens', () => {
   })
 
   it('maps the latent space, zooms, hovers and picks a face', { timeout: 240_000 }, async () => {
-    await page.waitForTimeout(3000)
-    await page.screenshot({ path: '/tmp/latent-debug.png' })
-    console.log('DEBUG errors', pageErrors, (await page.content()).slice(0, 3000))
-    await page.getByTestId('nav-explore').click()
+    await page.getByTestId('nav-explore').click({ timeout: 60_000 })
     await page.getByTestId('map-method-select').selectOption('pca')
     await page.getByTestId('map-compute-button').click()
 
@@ -121,6 +118,20 @@ describe('the Explore and Attributes screens', () => {
       .poll(() => page.getByTestId('map-selected-file').textContent(), { timeout: 10_000 })
       .toMatch(/\.(jpg|png)/)
 
+    // Colour by an attribute: the legend accounts for every point.
+    await page.getByTestId('map-color-select').selectOption('Smiling')
+    const counts = page.getByTestId('map-legend-count')
+    await counts.first().waitFor({ timeout: 30_000 })
+    const perClass = await counts.evaluateAll((els) => els.map((e) => Number(e.dataset.count)))
+    expect(perClass.length).toBeGreaterThanOrEqual(2)
+    expect(perClass.reduce((a, b) => a + b, 0)).toBe(160)
+    expect(await attr(canvas, 'data-points')).toBe(160)
+    await page.getByTestId('map-density-toggle').check()
+    await expect.poll(() => attr(canvas, 'data-contours'), { timeout: 10_000 }).toBeGreaterThan(0)
+
+    mkdirSync(join(repoRoot, 'test-output'), { recursive: true })
+    await page.screenshot({ path: join(repoRoot, 'test-output', 'latent-explore.png') })
+
     // Statistics and samples from the prior.
     const histograms = page.getByTestId('histogram-panel')
     await histograms.waitFor({ timeout: 60_000 })
@@ -131,9 +142,6 @@ describe('the Explore and Attributes screens', () => {
     const seedBefore = await attr(samples, 'data-seed')
     await page.getByTestId('resample-button').click()
     await expect.poll(() => attr(samples, 'data-seed')).not.toBe(seedBefore)
-
-    mkdirSync(join(repoRoot, 'test-output'), { recursive: true })
-    await page.screenshot({ path: join(repoRoot, 'test-output', 'latent-explore.png') })
   })
 
   it('edits a dataset face live with attribute sliders', { timeout: 180_000 }, async () => {

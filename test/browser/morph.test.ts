@@ -81,7 +81,7 @@ describe('the Morph screen', () => {
     { timeout: 300_000 },
     async () => {
       await page.getByTestId('nav-morph').click()
-      await page.getByTestId('keyframe-list').waitFor()
+      await page.getByTestId('keyframe-list').waitFor({ state: 'attached' })
 
       // Two dataset faces by file name, then a sample from the prior.
       await addDatasetFace('000002.jpg', 1)

@@ -100,7 +100,7 @@ describe('face-studio train', () => {
       '--project',
       project,
       '--steps',
-      '40',
+      '10',
       '--checkpoint-every',
       '2',
       '--seed',

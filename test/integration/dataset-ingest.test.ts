@@ -108,6 +108,13 @@ describe.runIf(available)('ingest the real CelebA sample (original layout)', () 
     ).toThrow(/unknown attribute "Wings"/)
   })
 
+  it('finds one image by its file name', () => {
+    const byName = queryImages(db, datasetQuerySchema.parse({ file: '000017.jpg' }))
+    expect(byName.total).toBe(1)
+    expect(byName.items[0]?.file).toMatch(/(^|\/)000017\.jpg$/)
+    expect(queryImages(db, datasetQuerySchema.parse({ file: '999999.jpg' })).total).toBe(0)
+  })
+
   it('reads batches of the packed cache by image id, in the order asked', async () => {
     const cache = openImageCache(db, paths, 64)
     try {

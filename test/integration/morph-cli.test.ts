@@ -110,6 +110,8 @@ describe('face-studio morph', () => {
       return pixels.slice()
     })
     for (let k = 1; k < n / 2; k++) expect(frames[n - k]).toEqual(frames[k])
+    // …and the turning frame is a different face from the first.
+    expect(frames[n / 2]).not.toEqual(frames[0])
   })
 
   it('writes a PNG sequence folder (holds as repeated frames) and a contact strip', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import type { DatasetPage } from '../../src/shared/contract'
-import { fileMatches, findImageByFile } from '../../src/renderer/src/lib/findImage'
 import {
   clampExportSize,
   defaultExportPath,
@@ -40,44 +39,5 @@ describe('export paths and sizes', () => {
     expect(formatBytes(1536)).toBe('1.5 KB')
     expect(formatBytes(2_345_678)).toBe('2.3 MB')
     expect(formatBytes(-1)).toBe('–')
-  })
-})
-
-describe('findImageByFile', () => {
-  const files = Array.from({ length: 23 }, (_, i) => `img/${String(i + 1).padStart(6, '0')}.jpg`)
-  function source() {
-    const offsets: number[] = []
-    const fetch = (offset: number, limit: number): Promise<DatasetPage> => {
-      offsets.push(offset)
-      const items = files
-        .slice(offset, offset + limit)
-        .map((file, i) => ({ id: offset + i + 1, file }))
-      return Promise.resolve({ total: files.length, offset, items })
-    }
-    return { offsets, fetch }
-  }
-
-  it('matches a name with or without its folder or ending', () => {
-    expect(fileMatches('img/000002.jpg', '000002.jpg')).toBe(true)
-    expect(fileMatches('img/000002.jpg', 'IMG/000002.JPG')).toBe(true)
-    expect(fileMatches('img/000002.jpg', '000002')).toBe(true)
-    expect(fileMatches('img/000002.jpg', '00002.jpg')).toBe(false)
-    expect(fileMatches('img/000002.jpg', '000002.png')).toBe(false)
-    expect(fileMatches('img/000002.jpg', ' ')).toBe(false)
-  })
-
-  it('pages until the file turns up and stops there', async () => {
-    const s = source()
-    expect(await findImageByFile(s.fetch, '000017.jpg', 5)).toEqual({
-      id: 17,
-      file: 'img/000017.jpg',
-    })
-    expect(s.offsets).toEqual([0, 5, 10, 15])
-  })
-
-  it('answers null for a file the dataset does not have, after the last page', async () => {
-    const s = source()
-    expect(await findImageByFile(s.fetch, 'nope.jpg', 10)).toBeNull()
-    expect(s.offsets).toEqual([0, 10, 20])
   })
 })

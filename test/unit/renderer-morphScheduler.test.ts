@@ -94,6 +94,18 @@ describe('LatestWins', () => {
     expect(h.shown).toEqual([{ value: 7, result: 'new timeline' }])
   })
 
+  it('forgets a wish made before invalidate, so nothing is asked of a state that is gone', async () => {
+    const h = fakeHost()
+    h.scheduler.request(1)
+    h.scheduler.request(2)
+    h.scheduler.invalidate()
+    h.calls[0]?.answer()
+    await flush()
+    expect(h.calls.map((c) => c.value)).toEqual([1])
+    expect(h.shown).toEqual([])
+    expect(h.scheduler.busy).toBe(false)
+  })
+
   it('resends a shown value after invalidate, and nothing at all after dispose', async () => {
     const h = fakeHost()
     h.scheduler.request(1)

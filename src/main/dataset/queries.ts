@@ -10,7 +10,7 @@ export type ParsedDatasetQuery = z.output<typeof datasetQuerySchema>
 export function queryImages(db: Db, query: ParsedDatasetQuery): DatasetPage {
   const names = attributeNames(db)
   const conditions = ["i.status = 'ok'"]
-  const params: (number | null)[] = []
+  const params: (number | string | null)[] = []
   for (const filter of query.filters) {
     const idx = names.indexOf(filter.attribute)
     if (idx < 0) {
@@ -28,6 +28,10 @@ export function queryImages(db: Db, query: ParsedDatasetQuery): DatasetPage {
       conditions.push('i.split = ?')
       params.push(code)
     }
+  }
+  if (query.file !== undefined) {
+    conditions.push("(i.file = ? OR i.file LIKE '%/' || ?)")
+    params.push(query.file, query.file)
   }
   const from =
     query.filters.length > 0 ? 'images i JOIN image_attributes a ON a.image_id = i.id' : 'images i'

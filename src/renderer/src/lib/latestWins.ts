@@ -58,11 +58,13 @@ export class LatestWins<T, R> {
 
   /**
    * What the requests depend on changed (say, the timeline was edited): the reply in flight, if any,
-   * is dropped when it arrives, and the next request is sent even if it asks for the same value.
+   * is dropped when it arrives, a remembered wish is forgotten (it was made for the old state), and
+   * the next request is sent even if it asks for the same value.
    */
   invalidate(): void {
     this.generation++
     this.shown = null
+    this.pending = null
   }
 
   /** Stops everything: nothing further is sent, and replies still travelling are dropped. */
