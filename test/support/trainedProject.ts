@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
@@ -25,7 +25,7 @@ function cli(args: string[]): void {
  * Built once per test run, the way a user would (synth → ingest → train → encode), and shared by every
  * suite that needs a trained model: training is the slow part on wasm.
  */
-export default function setup(project: TestProject): void {
+export default function setup(project: TestProject): () => void {
   const root = mkdtempSync(join(tmpdir(), 'face-studio-trained-'))
   const dataset = join(root, 'faces')
   const projectDir = join(root, 'project')
@@ -35,4 +35,5 @@ export default function setup(project: TestProject): void {
   cli(['encode', '--project', projectDir])
   project.provide('trainedProject', projectDir)
   project.provide('trainedProjectDataset', dataset)
+  return () => rmSync(root, { recursive: true, force: true })
 }
