@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MethodOutput } from '../../src/shared/contract'
 import { launchChromium } from '../support/browser'
 import { startServe, type RunningServe } from '../support/serveHarness'
+import { prepareProject } from '../support/cli'
 import { repoRoot } from '../support/sharedData'
 import { makeTempDir } from '../support/tempDir'
-
-const run = promisify(execFile)
 
 async function attr(locator: Locator, name: string): Promise<number> {
   return Number(await locator.getAttribute(name))
@@ -24,29 +21,8 @@ describe('the Explore and Attributes screens', () => {
   let page: Page
   const pageErrors: string[] = []
 
-  /** A contract method through the serve host's HTTP API, as a second client would call it. */
-  async function api<T>(method: string, input: unknown): Promise<T> {
-    if (!serve) throw new Error('serve is not running')
-    const response = await fetch(`${serve.origin}/api/${method}?token=${serve.token}`, {
-      method: 'POST',
-      body: JSON.stringify(input),
-    })
-    const body = (await response.json()) as { value?: T; error?: string }
-    if (!response.ok) throw new Error(`${method}: ${response.status} ${body.error ?? ''}`)
-    return body.value as T
-  }
-
   beforeAll(async () => {
-    // A trained, encoded project made the way a user would, through the CLI.
-    const cli = join(repoRoot, 'bin', 'face-studio.js')
-    const dataset = join(temp.dir, 'faces')
-    const steps = [
-      ['synth', '--out', dataset, '--count', '160', '--seed', '3'],
-      ['ingest', dataset, '--project', projectDir, '--size', '64'],
-      ['train', '--project', projectDir, '--steps', '12', '--preset', 'classic-64'],
-      ['encode', '--project', projectDir],
-    ]
-    for (const args of steps) await run(process.execPath, [cli, ...args], { cwd: repoRoot })
+    await prepareProject(temp.dir, { trainSteps: 12, encode: true })
     serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
@@ -67,7 +43,7 @@ describe('the Explore and Attributes screens', () => {
 
     const canvas = page.getByTestId('map-canvas')
     await expect.poll(() => attr(canvas, 'data-points'), { timeout: 120_000 }).toBeGreaterThan(0)
-    const stored = await api<MethodOutput<'latent.mapResult'>>('latent.mapResult', {
+    const stored = await serve!.call<MethodOutput<'latent.mapResult'>>('latent.mapResult', {
       method: 'pca',
     })
     expect(stored?.points).toBe(160)

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import omggif from 'omggif'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,10 +7,9 @@ import type { MethodOutput } from '../../src/shared/contract'
 import { parseTimeline, scheduleDelays, scheduleFrames } from '../../src/shared/latent'
 import { launchChromium } from '../support/browser'
 import { startServe, type RunningServe } from '../support/serveHarness'
+import { prepareProject } from '../support/cli'
 import { repoRoot } from '../support/sharedData'
 import { makeTempDir } from '../support/tempDir'
-
-const run = promisify(execFile)
 
 describe('the Morph screen', () => {
   const temp = makeTempDir('morph-browser-')
@@ -22,38 +19,8 @@ describe('the Morph screen', () => {
   let page: Page
   const pageErrors: string[] = []
 
-  /** A contract method through the serve host's HTTP API, as a second client would call it. */
-  async function api<T>(method: string, input: unknown): Promise<T> {
-    if (!serve) throw new Error('serve is not running')
-    const response = await fetch(`${serve.origin}/api/${method}?token=${serve.token}`, {
-      method: 'POST',
-      body: JSON.stringify(input),
-    })
-    const body = (await response.json()) as { value?: T; error?: string }
-    if (!response.ok) throw new Error(`${method}: ${response.status} ${body.error ?? ''}`)
-    return body.value as T
-  }
-
   beforeAll(async () => {
-    // A small trained project made the way a user would: synthesize, ingest at 64 px, train briefly.
-    const cli = join(repoRoot, 'bin', 'face-studio.js')
-    const dataset = join(temp.dir, 'faces')
-    const opts = { cwd: repoRoot }
-    await run(
-      process.execPath,
-      [cli, 'synth', '--out', dataset, '--count', '160', '--seed', '3'],
-      opts,
-    )
-    await run(
-      process.execPath,
-      [cli, 'ingest', dataset, '--project', projectDir, '--size', '64'],
-      opts,
-    )
-    await run(
-      process.execPath,
-      [cli, 'train', '--project', projectDir, '--steps', '12', '--preset', 'classic-64'],
-      opts,
-    )
+    await prepareProject(temp.dir, { trainSteps: 12 })
     serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
@@ -161,7 +128,7 @@ describe('the Morph screen', () => {
       const saved = page.getByTestId('timeline-list-item')
       await expect.poll(() => saved.count(), { timeout: 30_000 }).toBe(1)
       expect(await saved.first().getAttribute('data-name')).toBe('two faces and a sample')
-      const stored = await api<MethodOutput<'timelines.get'>>('timelines.get', {
+      const stored = await serve!.call<MethodOutput<'timelines.get'>>('timelines.get', {
         id: Number(await saved.first().getAttribute('data-id')),
       })
       expect(stored.timeline.segments.map((s) => [s.frames, s.interpolation, s.easing])).toEqual([

@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MethodOutput } from '../../src/shared/contract'
 import { launchChromium } from '../support/browser'
 import { startServe, type RunningServe } from '../support/serveHarness'
+import { prepareProject } from '../support/cli'
 import { repoRoot } from '../support/sharedData'
 import { makeTempDir } from '../support/tempDir'
 
-const run = promisify(execFile)
 const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
 
 describe('the Training screen', () => {
@@ -21,28 +19,8 @@ describe('the Training screen', () => {
   let page: Page
   const pageErrors: string[] = []
 
-  /** A contract method through the serve host's HTTP API, as a second client would call it. */
-  async function api<T>(method: string, input: unknown): Promise<T> {
-    if (!serve) throw new Error('serve is not running')
-    const response = await fetch(`${serve.origin}/api/${method}?token=${serve.token}`, {
-      method: 'POST',
-      body: JSON.stringify(input),
-    })
-    const body = (await response.json()) as { value?: T; error?: string }
-    if (!response.ok) throw new Error(`${method}: ${response.status} ${body.error ?? ''}`)
-    return body.value as T
-  }
-
   beforeAll(async () => {
-    // A small project made the way a user would: synthetic faces, ingested at 64 px.
-    const cli = join(repoRoot, 'bin', 'face-studio.js')
-    const dataset = join(temp.dir, 'faces')
-    await run(process.execPath, [cli, 'synth', '--out', dataset, '--count', '160', '--seed', '3'], {
-      cwd: repoRoot,
-    })
-    await run(process.execPath, [cli, 'ingest', dataset, '--project', projectDir, '--size', '64'], {
-      cwd: repoRoot,
-    })
+    await prepareProject(temp.dir)
     serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1440, height: 1240 } })
@@ -120,7 +98,7 @@ describe('the Training screen', () => {
       expect(await page.getByTestId('train-eta').textContent()).toMatch(/^\d+:\d\d/)
 
       // The badge names the backend the host chose, and why it passed over the faster ones.
-      const active = await api<MethodOutput<'training.active'>>('training.active', {})
+      const active = await serve!.call<MethodOutput<'training.active'>>('training.active', {})
       expect(active?.id).toBe(runId)
       const backend = active?.backend ?? ''
       expect(BACKEND_ORDER).toContain(backend)
@@ -142,12 +120,12 @@ describe('the Training screen', () => {
       expect(await page.getByTestId('train-pause-button').isEnabled()).toBe(false)
 
       // The host recorded it: stopped at its checkpoint, with every step the page plotted.
-      const runs = await api<MethodOutput<'runs.list'>>('runs.list', {})
+      const runs = await serve!.call<MethodOutput<'runs.list'>>('runs.list', {})
       const stored = runs.find((r) => r.id === runId)
       expect(stored?.status).toBe('stopped')
       expect(stored?.stepsDone).toBeGreaterThan(0)
       expect(stored?.targetSteps).toBe(40)
-      const metrics = await api<MethodOutput<'runs.metrics'>>('runs.metrics', { runId })
+      const metrics = await serve!.call<MethodOutput<'runs.metrics'>>('runs.metrics', { runId })
       expect(metrics.steps.length).toBeGreaterThanOrEqual(pointsSeen)
       expect(metrics.steps.every((s) => Number.isFinite(s.total) && s.total > 0)).toBe(true)
       // After the stop the page fills in whatever the events did not bring.
@@ -172,7 +150,7 @@ describe('the Training screen', () => {
       )
       await page.getByTestId('train-stop-button').click()
       await expect.poll(() => row.getAttribute('data-status'), { timeout: 120_000 }).toBe('stopped')
-      const resumed = (await api<MethodOutput<'runs.list'>>('runs.list', {})).find(
+      const resumed = (await serve!.call<MethodOutput<'runs.list'>>('runs.list', {})).find(
         (r) => r.id === runId,
       )
       expect(resumed?.stepsDone).toBeGreaterThan(stored?.stepsDone ?? Infinity)
@@ -195,7 +173,7 @@ describe('the Training screen', () => {
       await expect
         .poll(() => newest.getAttribute('data-status'), { timeout: 180_000 })
         .toBe('finished')
-      const finished = (await api<MethodOutput<'runs.list'>>('runs.list', {})).find(
+      const finished = (await serve!.call<MethodOutput<'runs.list'>>('runs.list', {})).find(
         (r) => r.id === runId,
       )
       expect(finished?.stepsDone).toBe(6)

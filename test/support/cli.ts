@@ -43,3 +43,36 @@ export function lastJsonLine(stdout: string): Record<string, unknown> | null {
     return null
   }
 }
+
+/**
+ * A project made the way a user would: synthetic faces ingested at 64 px, optionally trained briefly
+ * (classic-64) and encoded. Fails with the command's own message when a step fails.
+ */
+export async function prepareProject(
+  dir: string,
+  options: { count?: number; trainSteps?: number; encode?: boolean } = {},
+): Promise<{ projectDir: string; datasetDir: string }> {
+  const datasetDir = join(dir, 'faces')
+  const projectDir = join(dir, 'project')
+  const steps = [
+    ['synth', '--out', datasetDir, '--count', String(options.count ?? 160), '--seed', '3'],
+    ['ingest', datasetDir, '--project', projectDir, '--size', '64'],
+  ]
+  if (options.trainSteps) {
+    steps.push([
+      'train',
+      '--project',
+      projectDir,
+      '--steps',
+      String(options.trainSteps),
+      '--preset',
+      'classic-64',
+    ])
+  }
+  if (options.encode) steps.push(['encode', '--project', projectDir])
+  for (const args of steps) {
+    const result = await runCli(args)
+    if (result.code !== 0) throw new Error(`face-studio ${args[0]} failed: ${result.stderr}`)
+  }
+  return { projectDir, datasetDir }
+}

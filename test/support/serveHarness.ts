@@ -8,6 +8,8 @@ export interface RunningServe {
   token: string
   port: number
   child: ChildProcess
+  /** A contract method through the serve host's HTTP API, as a second client would call it. */
+  call<T>(method: string, input: unknown): Promise<T>
   stop(): Promise<void>
 }
 
@@ -55,12 +57,22 @@ export async function startServe(options: {
     })
   })
   const parsed = new URL(url)
+  const token = parsed.searchParams.get('token') ?? ''
   return {
     url,
     origin: parsed.origin,
-    token: parsed.searchParams.get('token') ?? '',
+    token,
     port: Number(parsed.port),
     child,
+    async call<T>(method: string, input: unknown): Promise<T> {
+      const response = await fetch(`${parsed.origin}/api/${method}?token=${token}`, {
+        method: 'POST',
+        body: JSON.stringify(input),
+      })
+      const body = (await response.json()) as { value?: T; error?: string }
+      if (!response.ok) throw new Error(`${method}: ${response.status} ${body.error ?? ''}`)
+      return body.value as T
+    },
     async stop() {
       if (child.exitCode !== null) return
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

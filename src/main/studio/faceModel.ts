@@ -41,7 +41,7 @@ export function resolveRun(db: Db, paths: ProjectPaths, runId?: number): RunRow 
   if (!run) {
     throw new Error(
       runId === undefined
-        ? `${paths.database}: no trained run yet; train a model first`
+        ? `${paths.database}: no trained run yet; run \`face-studio train --project ${paths.root}\` or train one in the studio first`
         : `${paths.database}: there is no run ${runId}`,
     )
   }

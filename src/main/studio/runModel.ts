@@ -7,13 +7,11 @@ import {
   type BackendChoice,
   type BackendPick,
 } from '../engine'
-import { findCache, validSlots } from '../dataset/imageCache'
 import { openImageCache } from '../dataset/imageCache'
 import type { Db } from '../store/database'
-import { encodedImageIds, insertLatents } from '../store/latents'
 import type { ProjectPaths } from '../store/projectFolder'
-import { getRun, latestTrainedRun, type RunRow } from '../store/runs'
-import { throwIfCancelled, type TaskControl } from '../../shared/progress'
+import type { RunRow } from '../store/runs'
+import { resolveRun } from './faceModel'
 
 export interface RunModel {
   run: RunRow
@@ -29,14 +27,7 @@ export async function loadRunModel(
   runId?: number,
   backend: BackendChoice = 'auto',
 ): Promise<RunModel> {
-  const run = runId === undefined ? latestTrainedRun(db) : getRun(db, runId)
-  if (!run) {
-    throw new Error(
-      runId === undefined
-        ? `${paths.database}: no trained run yet; run \`face-studio train --project ${paths.root}\` first`
-        : `${paths.database}: there is no run ${runId}`,
-    )
-  }
+  const run = resolveRun(db, paths, runId)
   const checkpoint = join(run.dir, CHECKPOINT_FILE)
   if (!existsSync(checkpoint)) {
     throw new Error(
@@ -46,49 +37,6 @@ export async function loadRunModel(
   const pick = await pickBackend(backend)
   const trainer = Trainer.load(checkpoint)
   return { run, trainer, backend: pick, dispose: () => trainer.dispose() }
-}
-
-const ENCODE_BATCH = 64
-
-/**
- * μ and log σ² of every cached image into SQLite for this run; images already encoded are skipped,
- * so a second call only encodes what was added since.
- */
-export async function encodeImages(
-  db: Db,
-  paths: ProjectPaths,
-  model: RunModel,
-  control: TaskControl = {},
-): Promise<{ encoded: number; total: number }> {
-  const size = model.trainer.config.model.size
-  const cacheInfo = findCache(db, paths, size)
-  if (!cacheInfo)
-    throw new Error(`${paths.root}: no ${size}×${size} image cache; ingest with --size ${size}`)
-  const all = validSlots(db, cacheInfo.id).map((slot) => slot.id)
-  const done = encodedImageIds(db, model.run.id)
-  const todo = all.filter((id) => !done.has(id))
-  const cache = openImageCache(db, paths, size)
-  const dim = model.trainer.config.model.latentDim
-  try {
-    for (let start = 0; start < todo.length; start += ENCODE_BATCH) {
-      throwIfCancelled(control.signal)
-      const ids = todo.slice(start, start + ENCODE_BATCH)
-      const { mu, logVar } = model.trainer.encode(await cache.readBatch(ids))
-      insertLatents(
-        db,
-        model.run.id,
-        ids.map((imageId, i) => ({
-          imageId,
-          mu: mu.slice(i * dim, (i + 1) * dim),
-          logVar: logVar.slice(i * dim, (i + 1) * dim),
-        })),
-      )
-      control.onProgress?.({ phase: 'encoding', done: start + ids.length, total: todo.length })
-    }
-  } finally {
-    await cache.close()
-  }
-  return { encoded: todo.length, total: all.length }
 }
 
 /** Cached pixels of dataset images named by file (e.g. 000001.jpg), in the order given. */

@@ -5,7 +5,9 @@ import type { Command } from 'commander'
 import { comparisonPng, faceGridPng } from '../../export/faceGrid'
 import { openProjectFolder, type ProjectPaths } from '../../store/projectFolder'
 import type { Db } from '../../store/database'
-import { encodeImages, loadRunModel, readImagesByFile, type RunModel } from '../../studio/runModel'
+import { inProcessFaceModel } from '../../studio/faceModel'
+import { encodeRun } from '../../studio/latent/faces'
+import { loadRunModel, readImagesByFile, type RunModel } from '../../studio/runModel'
 import { UsageError } from '../errors'
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options'
 import { createReporter, type Reporter } from '../report'
@@ -52,7 +54,7 @@ export function registerInference(program: Command): void {
       process.once('SIGINT', onSignal)
       try {
         await withModel(flags.project, flags.run, reporter, async ({ db, paths, model }) => {
-          const result = await encodeImages(db, paths, model, {
+          const result = await encodeRun(db, paths, inProcessFaceModel(model), {
             signal: controller.signal,
             onProgress: (update) => reporter.progress(update),
           })
