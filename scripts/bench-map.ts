@@ -1,12 +1,16 @@
 /**
- * 2-D map speed on synthetic clustered latents (dim 128): PCA, and UMAP as the studio runs it (PCA to
- * 32 dims, fit on a 2,500-point subsample, 200 epochs, the rest placed from their nearest fitted points). With
- * --baseline also plain umap-js on every point, for comparison (slow: minutes). Each map's quality
- * is the fraction of a point's 10 nearest 2-D neighbours that share its cluster.
- * Usage: npm run bench:map [-- --json] [--rows N] [--baseline] [--no-umap]
+ * 2-D map speed on synthetic clustered latents (dim 128): PCA, UMAP as the studio runs it (PCA to
+ * 32 dims, fit on a 2,500-point subsample, 200 epochs, the rest placed from their nearest fitted
+ * points) and t-SNE as the studio runs it (PCA to 50 dims, Barnes–Hut t-SNE on a subsample of
+ * TSNE_FIT_POINTS, the rest placed likewise). With --baseline also plain umap-js on every point, and
+ * with --tsne-full t-SNE fitted on every point, for comparison (slow). Each map's quality is the
+ * fraction of a point's 10 nearest 2-D neighbours that share its cluster.
+ * Usage: npm run bench:map [-- --json] [--rows N] [--baseline] [--no-umap] [--no-tsne] [--tsne-full]
  */
 import { pca2, umap2 } from '../src/main/analysis/projection'
-import { projectLatents } from '../src/main/studio/latent/maps'
+import { tsne2 } from '../src/main/analysis/tsne'
+import { pcaReduce } from '../src/main/studio/latent/mapMath'
+import { projectLatents, TSNE_FIT_POINTS, TSNE_REDUCED_DIMS } from '../src/main/studio/latent/maps'
 
 const args = process.argv.slice(2)
 const json = args.includes('--json')
@@ -90,7 +94,21 @@ if (args.includes('--baseline')) {
   result.umapPlainPurity = neighbourPurity(plain.coords, cluster)
   if (!json) console.log(`UMAP ${rows}×${dim} (plain umap-js): ${plainSeconds.toFixed(2)} s`)
 }
-result.tsneSeconds = null
-if (!json) console.log('t-SNE: not available in this build (use UMAP or PCA)')
+if (!args.includes('--no-tsne')) {
+  const [tsne, tsneSeconds] = await time(() => projectLatents('tsne', latents, rows, dim))
+  result.tsneSeconds = tsneSeconds
+  result.tsneFitPoints = Math.min(rows, TSNE_FIT_POINTS)
+  result.tsnePurity = neighbourPurity(tsne, cluster)
+  if (!json) console.log(`t-SNE ${rows}×${dim} (studio): ${tsneSeconds.toFixed(2)} s`)
+}
+if (args.includes('--tsne-full')) {
+  const reduced = pcaReduce(latents, rows, dim, TSNE_REDUCED_DIMS)
+  const [full, fullSeconds] = await time(() =>
+    tsne2(reduced, rows, TSNE_REDUCED_DIMS, { seed: 42 }),
+  )
+  result.tsneFullSeconds = fullSeconds
+  result.tsneFullPurity = neighbourPurity(full.coords, cluster)
+  if (!json) console.log(`t-SNE ${rows}×${dim} (every point fitted): ${fullSeconds.toFixed(2)} s`)
+}
 if (!json) console.log(JSON.stringify(result))
 else console.log(JSON.stringify(result))

@@ -97,6 +97,14 @@ export const latentMethods = {
     input: z.object({ ...optionalRun, source: faceSourceSchema }),
     output: resolvedFaceSchema,
   },
+  'latent.reconstruct': {
+    input: z.object({
+      ...optionalRun,
+      imageIds: z.array(z.number().int().positive()).min(1).max(64),
+    }),
+    /** The seed's figure: the dataset faces above, their reconstructions below. */
+    output: z.object({ image: imageDataUrlSchema }),
+  },
   'latent.decode': {
     input: z.object({ ...optionalRun, latent: latentSchema }),
     output: z.object({ image: imageDataUrlSchema }),

@@ -111,7 +111,7 @@ describe('latent CLI commands', () => {
     ).toBe(2)
   })
 
-  it('map: a PNG plot and the time; cached the second time; tsne fails clearly', async () => {
+  it('map: a PNG plot and the time; cached the second time; also by t-SNE', async () => {
     const out = join(temp.dir, 'map.png')
     const first = cli(
       'map',
@@ -132,9 +132,24 @@ describe('latent CLI commands', () => {
     expect((await sharp(out).metadata()).width).toBeGreaterThan(500)
     const second = cli('map', '--project', project, '--method', 'pca', '--out', out, '--json')
     expect(second.json.cached).toBe(true)
-    const tsne = cli('map', '--project', project, '--method', 'tsne', '--out', out)
-    expect(tsne.code).toBe(1)
-    expect(tsne.stderr).toMatch(/t-SNE is not available.*umap/)
+    const tsneOut = join(temp.dir, 'tsne.png')
+    const tsne = cli('map', '--project', project, '--method', 'tsne', '--out', tsneOut, '--json')
+    expect(tsne.code).toBe(0)
+    expect(tsne.json.method).toBe('tsne')
+    expect(tsne.json.points).toBe(240)
+    expect(tsne.json.cached).toBe(false)
+    expect((await sharp(tsneOut).metadata()).width).toBeGreaterThan(500)
+    const tsneAgain = cli(
+      'map',
+      '--project',
+      project,
+      '--method',
+      'tsne',
+      '--out',
+      tsneOut,
+      '--json',
+    )
+    expect(tsneAgain.json.cached).toBe(true)
     expect(cli('map', '--project', project, '--method', 'mds', '--out', out).code).toBe(2)
   })
 

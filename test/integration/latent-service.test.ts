@@ -8,6 +8,7 @@ import { ModelHost } from '../../src/main/studio/faceModel'
 import { JobManager } from '../../src/main/studio/jobs'
 import { LatentService } from '../../src/main/studio/latentService'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
+import { openImageCache } from '../../src/main/dataset/imageCache'
 import { celebaSampleDir, sharedDataAvailable } from '../support/sharedData'
 import { makeTempDir } from '../support/tempDir'
 
@@ -157,6 +158,25 @@ describe('LatentService on a trained project', () => {
     expect(nn.items[1]!.distance).toBeGreaterThanOrEqual(nn.items[0]!.distance)
   })
 
+  it('reconstructs dataset faces: originals above, reconstructions below', async () => {
+    const { image } = await service['latent.reconstruct']({ imageIds: [1, 2, 3] })
+    const png = Buffer.from(image.split(',')[1] as string, 'base64')
+    const { width, height } = await sharp(png).metadata()
+    expect([width, height]).toEqual([3 * 64, 2 * 64])
+    // The top row is the cached dataset face itself, pixel for pixel.
+    const { data } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+    const cached = openImageCache(project.db, project.paths, 64)
+    const first = await cached.readBatch([1])
+    await cached.close()
+    for (let y = 0; y < 64; y += 9) {
+      for (let x = 0; x < 64; x += 7) {
+        for (let c = 0; c < 3; c++) {
+          expect(data[(y * 192 + x) * 3 + c]).toBe(first[(y * 64 + x) * 3 + c])
+        }
+      }
+    }
+  })
+
   it('reports the latent distribution', async () => {
     const stats = await service['latent.statistics']({ dims: 4, bins: 10 })
     expect(stats.images).toBe(240)
@@ -166,7 +186,7 @@ describe('LatentService on a trained project', () => {
     expect(stats.histograms[0]?.counts.reduce((a, b) => a + b, 0)).toBe(240)
   })
 
-  it('maps as a cached background job; t-SNE fails clearly', async () => {
+  it('maps as a cached background job, by PCA and by t-SNE', async () => {
     expect(await service['latent.mapResult']({ method: 'pca' })).toBeNull()
     const started = await service['latent.map']({ method: 'pca' })
     expect(started.cached).toBe(false)
@@ -177,7 +197,17 @@ describe('LatentService on a trained project', () => {
     const colours = new Int8Array(Buffer.from(result?.colors as string, 'base64'))
     expect(colours).toHaveLength(240)
     expect(new Set(colours).has(1)).toBe(true)
-    await expect(service['latent.map']({ method: 'tsne' })).rejects.toThrow(/t-SNE.*umap/)
+    const tsne = await service['latent.map']({ method: 'tsne' })
+    expect(tsne.cached).toBe(false)
+    expect((await waitForJob(tsne.jobId as string)).status).toBe('done')
+    expect(await service['latent.map']({ method: 'tsne' })).toEqual({ jobId: null, cached: true })
+    const tsneResult = await service['latent.mapResult']({ method: 'tsne' })
+    expect(tsneResult?.points).toBe(240)
+    const coords = new Float32Array(
+      Uint8Array.from(Buffer.from(tsneResult?.coords as string, 'base64')).buffer,
+    )
+    expect(coords).toHaveLength(480)
+    expect(coords.every(Number.isFinite)).toBe(true)
   })
 
   it('recomputes cached vectors after encoding more faces', async () => {

@@ -200,7 +200,13 @@ describe('attribute vectors from the store', () => {
     expect(cachedMap(db, runId, 'umap')).toBeNull()
     db.prepare('UPDATE image_attributes SET a0 = -a0 WHERE image_id = 5').run()
     expect(cachedMap(db, runId, 'pca')).toBeNull()
-    await expect(computeMap(db, root, runId, 'tsne')).rejects.toThrow(/use method umap/)
+    const tsne = await computeMap(db, root, runId, 'tsne')
+    expect(tsne.cached).toBe(false)
+    expect(tsne.points).toBe(60)
+    expect(tsne.coords).toHaveLength(120)
+    expect(tsne.coords.every(Number.isFinite)).toBe(true)
+    expect(cachedMap(db, runId, 'tsne')?.coords).toEqual(tsne.coords)
+    expect((await computeMap(db, root, runId, 'tsne')).cached).toBe(true)
   })
 
   it('says to run encode when a run has no latents', () => {

@@ -3,6 +3,7 @@ import type { latentMethods } from '../../shared/contractLatent'
 import type { ApiPart, StudioContext } from './context'
 import { resolveRun, type FaceModel } from './faceModel'
 import {
+  datasetCrop,
   decodeToDataUrls,
   encodeRun,
   pngDataUrl,
@@ -10,6 +11,8 @@ import {
   sampleLatent,
 } from './latent/faces'
 import { countRunLatents, NoLatentsError } from './latent/latentData'
+import { openImageCache } from '../dataset/imageCache'
+import { comparisonPng } from '../export/faceGrid'
 import { cachedMap, checkMapMethod, computeMap, mapColours } from './latent/maps'
 import { nearestFaces, stripPng } from './latent/operations'
 import { writePng } from './latent/render'
@@ -25,6 +28,7 @@ export const LATENT_METHOD_NAMES = [
   'latent.encode',
   'latent.sample',
   'latent.resolve',
+  'latent.reconstruct',
   'latent.decode',
   'latent.edit',
   'latent.vectors',
@@ -70,6 +74,20 @@ export class LatentService implements ApiPart<LatentMethodName> {
       await encodeRun(db, paths, model, control)
     })
     return { jobId }
+  }
+
+  async ['latent.reconstruct'](input: In<'latent.reconstruct'>): Out<'latent.reconstruct'> {
+    const { db, paths } = this.ctx.requireProject()
+    const model = await this.model(input.runId)
+    const cache = openImageCache(db, paths, model.size, datasetCrop(db))
+    try {
+      const originals = await cache.readBatch(input.imageIds)
+      const { mu } = await model.encode(originals)
+      const png = await comparisonPng(originals, await model.decode(mu), model.size)
+      return { image: pngDataUrl(png) }
+    } finally {
+      await cache.close()
+    }
   }
 
   async ['latent.sample'](input: In<'latent.sample'>): Out<'latent.sample'> {

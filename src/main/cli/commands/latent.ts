@@ -23,6 +23,8 @@ import { UsageError } from '../errors'
 import { oneOf, positiveInt } from '../options'
 import { createReporter, type Reporter } from '../report'
 
+const METHOD_NAMES: Record<MapMethod, string> = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE' }
+
 interface ProjectFlags {
   project: string
   run?: number
@@ -223,7 +225,9 @@ export function registerLatent(program: Command): void {
 
   program
     .command('map')
-    .description('a 2-D map of the latents (PCA or UMAP), coloured by an attribute, as a PNG')
+    .description(
+      'a 2-D map of the latents (PCA, UMAP or t-SNE), coloured by an attribute, as a PNG',
+    )
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--method <M>', 'pca, umap or tsne', oneOf(mapMethodSchema.options))
     .requiredOption('--out <FILE>', 'PNG file to write')
@@ -251,12 +255,12 @@ export function registerLatent(program: Command): void {
             process.off('SIGINT', onSignal)
           }
           const colours = colour ? mapColours(db, map.imageIds, colour) : null
-          const label = flags.method === 'pca' ? 'PC' : flags.method.toUpperCase()
+          const label = flags.method === 'pca' ? 'PC' : METHOD_NAMES[flags.method]
           const svg = scatterSvg({
             coords: map.coords,
             colours,
             attribute: colour ?? null,
-            title: `${flags.method.toUpperCase()} of run ${runId}: ${map.points} faces${colour ? `, coloured by ${colour}` : ''}`,
+            title: `${METHOD_NAMES[flags.method]} of run ${runId}: ${map.points} faces${colour ? `, coloured by ${colour}` : ''}`,
             xLabel: `${label} 1`,
             yLabel: `${label} 2`,
           })
