@@ -22,6 +22,8 @@ export class QuadTree {
   private firstChild = new Int32Array(0)
   /** The point in a one-point leaf, NO_POINT for an empty or internal cell, MANY_POINTS when merged. */
   private point = new Int32Array(0)
+  /** Per cell, for the force pass: centre of mass x, y, squared half-width, point count (stride 4). */
+  private nodes = new Float64Array(0)
   private readonly stack = new Int32Array(4 * (MAX_DEPTH + 2))
 
   /** Rebuilds the tree over the n points of y (n×2, row-major). */
@@ -47,23 +49,25 @@ export class QuadTree {
       if (this.size + 4 * (MAX_DEPTH + 1) > this.capacity) this.grow(2 * this.capacity)
       this.insert(y, i)
     }
-    const { count, massX, massY } = this
+    if (this.nodes.length < 4 * this.capacity) this.nodes = new Float64Array(4 * this.capacity)
+    const { count, massX, massY, halfWidth, nodes } = this
     for (let c = 0; c < this.size; c++) {
       const k = count[c] as number
-      if (k > 0) {
-        massX[c] = (massX[c] as number) / k
-        massY[c] = (massY[c] as number) / k
-      }
+      const o = 4 * c
+      nodes[o] = k > 0 ? (massX[c] as number) / k : 0
+      nodes[o + 1] = k > 0 ? (massY[c] as number) / k : 0
+      nodes[o + 2] = (halfWidth[c] as number) ** 2
+      nodes[o + 3] = k
     }
   }
 
   /**
    * Adds point i's unnormalised repulsion Σ_j q_ij²·(y_i − y_j), q_ij = 1/(1 + |y_i − y_j|²), into
-   * force[2i], force[2i+1], treating a cell as one mass when its width < θ·distance. Returns
+   * force[2i], force[2i+1], treating a cell as one mass when its half-width < θ·distance (bhtsne's criterion). Returns
    * Σ_j q_ij, point i's share of the normalisation Z.
    */
   repulse(y: Float64Array, i: number, theta: number, force: Float64Array): number {
-    const { count, massX, massY, halfWidth, firstChild, point, stack } = this
+    const { nodes, firstChild, point, stack } = this
     const xi = y[2 * i] as number
     const yi = y[2 * i + 1] as number
     const theta2 = theta * theta
@@ -74,24 +78,25 @@ export class QuadTree {
     stack[top++] = 0
     while (top > 0) {
       const c = stack[--top] as number
-      const k = count[c] as number
-      if (k === 0) continue
-      const dx = xi - (massX[c] as number)
-      const dy = yi - (massY[c] as number)
+      const o = 4 * c
+      const dx = xi - (nodes[o] as number)
+      const dy = yi - (nodes[o + 1] as number)
       const d2 = dx * dx + dy * dy
       const first = firstChild[c] as number
+      let mass = nodes[o + 3] as number
       if (first !== 0) {
-        const w = 2 * (halfWidth[c] as number)
-        if (w * w >= theta2 * d2) {
-          stack[top++] = first
-          stack[top++] = first + 1
-          stack[top++] = first + 2
-          stack[top++] = first + 3
+        if ((nodes[o + 2] as number) >= theta2 * d2) {
+          // Only non-empty children go on the stack; many quadrants of a split cell are empty.
+          for (let ch = first; ch < first + 4; ch++)
+            if ((nodes[4 * ch + 3] as number) > 0) stack[top++] = ch
           continue
         }
-      } else if (point[c] === i) continue
-      // A merged leaf holding point i itself sits at distance 0 and must not repel it.
-      const mass = point[c] === MANY_POINTS && d2 === 0 ? k - 1 : k
+      } else {
+        const pt = point[c] as number
+        if (pt === i) continue
+        // A merged leaf holding point i itself sits at distance 0 and must not repel it.
+        if (pt === MANY_POINTS && d2 === 0) mass -= 1
+      }
       const q = 1 / (1 + d2)
       const mq = mass * q
       sumQ += mq
@@ -181,12 +186,12 @@ export class QuadTree {
   private grow(capacity: number): void {
     if (capacity <= this.capacity) return
     const keep = this.size
-    const f64 = (old: Float64Array): Float64Array => {
+    const f64 = (old: Float64Array): Float64Array<ArrayBuffer> => {
       const a = new Float64Array(capacity)
       a.set(old.subarray(0, keep))
       return a
     }
-    const i32 = (old: Int32Array): Int32Array => {
+    const i32 = (old: Int32Array): Int32Array<ArrayBuffer> => {
       const a = new Int32Array(capacity)
       a.set(old.subarray(0, keep))
       return a

@@ -18,7 +18,7 @@ export interface TsneOptions {
   exaggerationIterations?: number
   /** Default max(200, n/12). */
   learningRate?: number
-  /** Barnes–Hut accuracy: a cell counts as one mass when its width < θ·distance. */
+  /** Barnes–Hut accuracy: a cell counts as one mass when its half-width < θ·distance, as in bhtsne. */
   theta?: number
   /** Seed of the initial layout. */
   seed?: number
@@ -56,9 +56,10 @@ export function effectivePerplexity(n: number, perplexity: number): number {
 }
 
 /**
- * Exact k nearest neighbours by scanning every row. Each distance stops accumulating once it
- * exceeds the row's current k-th best, which prunes most of the work when the columns are PCA
- * coordinates (largest variance first).
+ * Exact k nearest neighbours. Rows are sorted by their first column and each row scans outwards
+ * from its own place, stopping in a direction once the first-column gap alone exceeds the current
+ * k-th best distance; each distance also stops accumulating once it exceeds that bound. Both prune
+ * most of the work when the columns are PCA coordinates (largest variance first).
  */
 export async function neighbourGraph(
   data: Float32Array,
@@ -70,61 +71,80 @@ export async function neighbourGraph(
   checkMatrix(data, n, dim, 't-SNE: data')
   if (!Number.isInteger(k) || k < 1 || k >= n)
     throw new Error(`t-SNE: ${k} neighbours need more than ${k} points; there are ${n}`)
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => (data[a * dim] as number) - (data[b * dim] as number) || a - b,
+  )
+  const xs = new Float64Array(n * dim)
+  order.forEach((row, a) => xs.set(data.subarray(row * dim, (row + 1) * dim), a * dim))
   const indices = new Int32Array(n * k)
   const distances2 = new Float64Array(n * k)
-  // Max-heap of the best k (squared distance, index) for the current row.
+  // Max-heap of the best k (squared distance, sorted position) for the current row.
   const heapD = new Float64Array(k)
   const heapI = new Int32Array(k)
   let lastYield = performance.now()
-  for (let i = 0; i < n; i++) {
+  for (let a = 0; a < n; a++) {
     if (performance.now() - lastYield > 40) {
       throwIfCancelled(control.signal)
-      control.onProgress?.({ phase: 'neighbours', done: i, total: n })
+      control.onProgress?.({ phase: 'neighbours', done: a, total: n })
       await yieldToEventLoop()
       lastYield = performance.now()
     }
     let size = 0
-    const off = i * dim
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue
-      const bound = size === k ? (heapD[0] as number) : Infinity
-      const jo = j * dim
-      let s = 0
-      for (let d = 0; d < dim && s < bound; d++) {
-        const diff = (data[off + d] as number) - (data[jo + d] as number)
-        s += diff * diff
-      }
-      if (s >= bound) continue
-      if (size < k) {
-        let c = size++
-        while (c > 0) {
-          const p = (c - 1) >> 1
-          if ((heapD[p] as number) >= s) break
-          heapD[c] = heapD[p] as number
-          heapI[c] = heapI[p] as number
-          c = p
+    const off = a * dim
+    const x0 = xs[off] as number
+    for (let pass = 0; pass < 2; pass++) {
+      const step = pass === 0 ? 1 : -1
+      for (let b = a + step; b >= 0 && b < n; b += step) {
+        const bound = size === k ? (heapD[0] as number) : Infinity
+        const bo = b * dim
+        const gap = (xs[bo] as number) - x0
+        if (gap * gap >= bound) break
+        let s = gap * gap
+        let d = 1
+        for (; d + 4 <= dim && s < bound; d += 4) {
+          const e0 = (xs[off + d] as number) - (xs[bo + d] as number)
+          const e1 = (xs[off + d + 1] as number) - (xs[bo + d + 1] as number)
+          const e2 = (xs[off + d + 2] as number) - (xs[bo + d + 2] as number)
+          const e3 = (xs[off + d + 3] as number) - (xs[bo + d + 3] as number)
+          s += e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3
         }
-        heapD[c] = s
-        heapI[c] = j
-      } else {
-        let c = 0
-        for (;;) {
-          const l = 2 * c + 1
-          if (l >= k) break
-          const r = l + 1
-          const m = r < k && (heapD[r] as number) > (heapD[l] as number) ? r : l
-          if ((heapD[m] as number) <= s) break
-          heapD[c] = heapD[m] as number
-          heapI[c] = heapI[m] as number
-          c = m
+        for (; d < dim && s < bound; d++) {
+          const e = (xs[off + d] as number) - (xs[bo + d] as number)
+          s += e * e
         }
-        heapD[c] = s
-        heapI[c] = j
+        if (s >= bound) continue
+        if (size < k) {
+          let c = size++
+          while (c > 0) {
+            const p = (c - 1) >> 1
+            if ((heapD[p] as number) >= s) break
+            heapD[c] = heapD[p] as number
+            heapI[c] = heapI[p] as number
+            c = p
+          }
+          heapD[c] = s
+          heapI[c] = b
+        } else {
+          let c = 0
+          for (;;) {
+            const l = 2 * c + 1
+            if (l >= k) break
+            const r = l + 1
+            const m = r < k && (heapD[r] as number) > (heapD[l] as number) ? r : l
+            if ((heapD[m] as number) <= s) break
+            heapD[c] = heapD[m] as number
+            heapI[c] = heapI[m] as number
+            c = m
+          }
+          heapD[c] = s
+          heapI[c] = b
+        }
       }
     }
     // Pop the heap from the back so the row ends up nearest first.
+    const i = order[a] as number
     for (let end = k - 1; end >= 0; end--) {
-      indices[i * k + end] = heapI[0] as number
+      indices[i * k + end] = order[heapI[0] as number] as number
       distances2[i * k + end] = heapD[0] as number
       const lastD = heapD[end] as number
       const lastI = heapI[end] as number
@@ -149,7 +169,8 @@ export async function neighbourGraph(
 
 /**
  * Conditional affinities p_{j|i} over each row's neighbours (n×k, rows sum to 1): a Gaussian whose
- * precision β_i is found by bisection so that the row's entropy is log(perplexity).
+ * precision β_i is found so that the row's entropy is log(perplexity): Newton steps on H(β), whose
+ * slope is −β·Var(d), kept inside a bisection bracket so a bad step cannot diverge.
  */
 export function conditionalAffinities(
   graph: NeighbourGraph,
@@ -172,23 +193,25 @@ export function conditionalAffinities(
     for (let step = 0; step < 200; step++) {
       let sum = 0
       let weighted = 0
+      let weighted2 = 0
       for (let j = 0; j < k; j++) {
         const d = (distances2[off + j] as number) - nearest
         const w = Math.exp(-beta * d)
         p[off + j] = w
         sum += w
         weighted += d * w
+        weighted2 += d * d * w
       }
-      const entropy = Math.log(sum) + (beta * weighted) / sum
+      const meanD = weighted / sum
+      const entropy = Math.log(sum) + beta * meanD
       const diff = entropy - target
       if (Math.abs(diff) < 1e-5) break
-      if (diff > 0) {
-        lo = beta
-        beta = hi === Infinity ? beta * 2 : (beta + hi) / 2
-      } else {
-        hi = beta
-        beta = (beta + lo) / 2
-      }
+      if (diff > 0) lo = beta
+      else hi = beta
+      const variance = weighted2 / sum - meanD * meanD
+      const newton = variance > 0 ? beta + diff / (beta * variance) : NaN
+      if (newton > lo && newton < hi) beta = newton
+      else beta = hi === Infinity ? beta * 2 : (lo + hi) / 2
     }
     let sum = 0
     for (let j = 0; j < k; j++) sum += p[off + j] as number

@@ -33,7 +33,7 @@ export interface MapData {
 export const UMAP_FIT_POINTS = 2500
 export const UMAP_REDUCED_DIMS = 32
 const UMAP_EPOCHS = 200
-export const TSNE_FIT_POINTS = 8000
+export const TSNE_FIT_POINTS = 5000
 export const TSNE_REDUCED_DIMS = 50
 const PLACE_NEIGHBOURS = 8
 
