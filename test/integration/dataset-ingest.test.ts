@@ -18,6 +18,8 @@ import { ingestDataset, NoImagesError } from '../../src/main/dataset/ingest'
 import { CacheWriter, findCache, openImageCache } from '../../src/main/dataset/imageCache'
 import { startPreprocessor } from '../../src/main/dataset/preprocessPool'
 import { DEFAULT_CROP } from '../../src/main/dataset/crop'
+import { jpegOrientation } from '../../src/main/dataset/jpegOrientation'
+import { preprocessImage } from '../../src/main/dataset/preprocess'
 import { queryImages } from '../../src/main/dataset/queries'
 import { datasetSummary } from '../../src/main/dataset/summary'
 import { thumbnail } from '../../src/main/dataset/thumbnail'
@@ -157,6 +159,44 @@ describe.runIf(available)('ingest the real CelebA sample (original layout)', () 
     expect([info.width, info.height, info.channels]).toEqual([64, 64, 3])
     expect(Buffer.from(data).equals(Buffer.from(slot))).toBe(true)
     await expect(thumbnail(db, paths, 4242)).rejects.toThrow(/no cached pixels/)
+  })
+})
+
+describe('EXIF orientation', () => {
+  const temp = makeTempDir('ingest-orientation-')
+
+  it('still rotates a photo whose EXIF says so, and decodes upright ones as they are', async () => {
+    // A 40×30 gradient saved with orientation 6: it must come out 30×40, turned.
+    const raw = Buffer.alloc(40 * 30 * 3)
+    for (let i = 0; i < 40 * 30; i++) raw.fill((i % 40) * 6, i * 3, i * 3 + 3)
+    const base = sharp(raw, { raw: { width: 40, height: 30, channels: 3 } })
+    const turned = join(temp.dir, 'turned.jpg')
+    const upright = join(temp.dir, 'upright.jpg')
+    await base.clone().jpeg().withMetadata({ orientation: 6 }).toFile(turned)
+    await base.clone().jpeg().toFile(upright)
+    expect(jpegOrientation(readFileSync(turned))).toBe(6)
+    expect(jpegOrientation(readFileSync(upright))).toBe(1)
+    for (const [file, width] of [
+      [turned, 30],
+      [upright, 40],
+    ] as const) {
+      const result = await preprocessImage(file, 16, { kind: 'center', fraction: 1 })
+      if (!result.ok) throw new Error(result.reason)
+      expect(result.width).toBe(width)
+      const { data, info } = await sharp(file)
+        .autoOrient()
+        .raw()
+        .toBuffer({ resolveWithObject: true })
+      const expected = new Uint8Array(16 * 16 * 3)
+      const side = Math.min(info.width, info.height)
+      const box = {
+        left: Math.floor((info.width - side) / 2),
+        top: Math.floor((info.height - side) / 2),
+        side,
+      }
+      cropResize(data, info.width, info.channels, box, 16, expected)
+      expect(Buffer.from(result.pixels).equals(Buffer.from(expected))).toBe(true)
+    }
   })
 })
 

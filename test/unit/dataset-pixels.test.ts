@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { cropBox, cropKey } from '../../src/main/dataset/crop'
 import { headerDimensions } from '../../src/main/dataset/imageHeader'
+import { jpegOrientation } from '../../src/main/dataset/jpegOrientation'
 import { cropResize } from '../../src/main/dataset/resample'
 
 describe('cropBox', () => {
@@ -69,5 +70,48 @@ describe('headerDimensions', () => {
     ])
     expect(headerDimensions(jpeg)).toEqual({ width: 178, height: 218 })
     expect(headerDimensions(new TextEncoder().encode('hello, not an image'))).toBeNull()
+  })
+})
+
+describe('jpegOrientation', () => {
+  /** SOI, an APP1 Exif segment holding `tiff`, then the start of a scan. */
+  function jpegWithExif(tiff: number[]): Uint8Array {
+    const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff]
+    const length = payload.length + 2
+    return new Uint8Array([
+      0xff,
+      0xd8,
+      0xff,
+      0xe1,
+      length >> 8,
+      length & 0xff,
+      ...payload,
+      0xff,
+      0xda,
+    ])
+  }
+  // IFD0 at offset 8 with one SHORT entry: tag 0x0112 = 6 (rotate 90°).
+  const bigEndian = [0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]
+  const littleEndian = [
+    0x49, 0x49, 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,
+  ]
+
+  it('reads the orientation tag in either byte order', () => {
+    expect(jpegOrientation(jpegWithExif(bigEndian))).toBe(6)
+    expect(jpegOrientation(jpegWithExif(littleEndian))).toBe(6)
+  })
+
+  it('calls a JPEG without the tag, or without EXIF, upright', () => {
+    // CelebA's files carry an empty IFD0 like this one.
+    expect(jpegOrientation(jpegWithExif([0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 0]))).toBe(1)
+    expect(jpegOrientation(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xda]))).toBe(
+      1,
+    )
+  })
+
+  it('gives up (null) on truncated or unexpected bytes', () => {
+    expect(jpegOrientation(jpegWithExif(bigEndian).subarray(0, 20))).toBeNull()
+    expect(jpegOrientation(jpegWithExif(bigEndian.slice(0, 12)))).toBeNull()
+    expect(jpegOrientation(new TextEncoder().encode('hello, not an image'))).toBeNull()
   })
 })

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import sharp from 'sharp'
 import { cropBox, type CropSpec } from './crop'
 import { headerDimensions } from './imageHeader'
+import { jpegOrientation } from './jpegOrientation'
 import { cropResize } from './resample'
 
 /** Larger images are refused before decoding: 8192² RGB is already 200 MB of pixels. */
@@ -26,14 +27,18 @@ const decodeOptions = {
   sequentialRead: true,
 } as const
 
+/** How a file's bytes are read: fs/promises on the main thread; a worker may read synchronously. */
+export type ReadBytes = (file: string) => Promise<Buffer>
+
 export async function preprocessImage(
   file: string,
   size: number,
   crop: CropSpec,
+  read: ReadBytes = readFile,
 ): Promise<Preprocessed> {
   let buf: Buffer
   try {
-    buf = await readFile(file)
+    buf = await read(file)
   } catch (error) {
     return { ok: false, reason: readReason(error as NodeJS.ErrnoException) }
   }
@@ -49,10 +54,9 @@ export async function preprocessImage(
     if (Math.min(width, height) >= SHARP_RESIZE_RATIO * size * 1.2) {
       return await viaSharpResize(buf, size, crop)
     }
-    const { data, info } = await sharp(buf, decodeOptions)
-      .autoOrient()
-      .raw()
-      .toBuffer({ resolveWithObject: true })
+    const decoder = sharp(buf, decodeOptions)
+    const oriented = jpegOrientation(buf) === 1 ? decoder : decoder.autoOrient()
+    const { data, info } = await oriented.raw().toBuffer({ resolveWithObject: true })
     const box = cropBox(crop, info.width, info.height)
     if (typeof box === 'string') return { ok: false, reason: box }
     const pixels = new Uint8Array(size * size * 3)
@@ -123,6 +127,7 @@ export async function processJobs(
   crop: CropSpec,
   write: (id: number, pixels: Uint8Array) => Promise<void>,
   concurrency = 2,
+  read: ReadBytes = readFile,
 ): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = new Array(jobs.length)
   let next = 0
@@ -130,7 +135,7 @@ export async function processJobs(
     while (next < jobs.length) {
       const index = next++
       const job = jobs[index] as PreprocessJob
-      const result = await preprocessImage(job.file, size, crop)
+      const result = await preprocessImage(job.file, size, crop, read)
       if (result.ok) {
         await write(job.id, result.pixels)
         outcomes[index] = { id: job.id, ok: true, width: result.width, height: result.height }

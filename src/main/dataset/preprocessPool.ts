@@ -46,10 +46,13 @@ export async function startPreprocessor(setup: PreprocessorSetup): Promise<Prepr
 }
 
 // Workers start from a CommonJS snippet so that, running from TypeScript source (CLI through tsx,
-// tests), they can register tsx before importing the worker module.
+// tests), they can register tsx before importing the worker module. sharp is plain JS: imported
+// before tsx registers, its modules skip tsx's loader hooks, which saves ~0.1 s of CPU per worker;
+// the worker module's own import of it then finds the same URL already loaded.
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads')
 ;(async () => {
+  if (workerData.preload) await import(workerData.preload).catch(() => undefined)
   if (workerData.tsxApi) (await import(workerData.tsxApi)).register()
   await import(workerData.moduleUrl)
 })().catch((error) => { throw error })
@@ -66,10 +69,11 @@ async function startWorkers(setup: PreprocessorSetup): Promise<Worker[] | null> 
     return null
   }
   const workerSetup = { cacheFile: setup.cacheFile, size: setup.size, crop: setup.crop }
+  const preload = tsxApi ? sharpModuleUrl() : null
+  const workerData = { setup: workerSetup, moduleUrl, tsxApi, preload }
   const workers = Array.from(
     { length: setup.threads },
-    () =>
-      new Worker(BOOTSTRAP, { eval: true, workerData: { setup: workerSetup, moduleUrl, tsxApi } }),
+    () => new Worker(BOOTSTRAP, { eval: true, workerData }),
   )
   const ready = workers.map(
     (worker) =>
@@ -82,6 +86,15 @@ async function startWorkers(setup: PreprocessorSetup): Promise<Worker[] | null> 
   if ((await Promise.all(ready)).every(Boolean)) return workers
   await Promise.all(workers.map((w) => w.terminate()))
   return null
+}
+
+/** The URL the worker module's `import 'sharp'` resolves to, or null when it cannot be known. */
+function sharpModuleUrl(): string | null {
+  try {
+    return import.meta.resolve('sharp')
+  } catch {
+    return null
+  }
 }
 
 type Reply = { seq: number; outcomes: JobOutcome[] } | { seq: number; error: string }
