@@ -80,6 +80,7 @@ export class TrainingSession {
   private finished = false
   private started = Date.now()
   private trainingSecondsBefore = 0
+  private targetSteps = 0
 
   private constructor(
     private readonly db: Db,
@@ -172,6 +173,7 @@ export class TrainingSession {
     const child = (launch.launch ?? forkTrainingProcess)()
     const session = new TrainingSession(launch.db, run.id, launch.listener ?? {}, child)
     session.trainingSecondsBefore = run.secondsTraining
+    session.targetSteps = run.targetSteps
     child.send({
       type: 'start',
       config,
@@ -234,7 +236,7 @@ export class TrainingSession {
           imagesPerSecond: message.imagesPerSecond,
         })
         if (this.pending.length >= FLUSH_EVERY_STEPS) this.flush()
-        this.listener.step?.(message, (getRun(this.db, this.runId) as RunRow).targetSteps)
+        this.listener.step?.(message, this.targetSteps)
         return null
       }
       case 'epoch':
