@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../support/browser'
+import { openStudioPage } from '../support/browser'
 import { startServe, type RunningServe } from '../support/serveHarness'
 import { celebaSampleDir, repoRoot, sharedDataAvailable } from '../support/sharedData'
 import { makeTempDir } from '../support/tempDir'
@@ -43,14 +43,11 @@ describe.skipIf(!sharedDataAvailable())('the Projects and Dataset screens', () =
   let serve: RunningServe | undefined
   let browser: Browser | undefined
   let page: Page
-  const pageErrors: string[] = []
+  let pageErrors: string[] = []
 
   beforeAll(async () => {
     serve = await startServe({ projectDir: join(temp.dir, 'first'), home: join(temp.dir, 'home') })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    await page.goto(serve.url)
+    ;({ browser, page, pageErrors } = await openStudioPage(serve.url))
   })
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MethodOutput } from '../../src/shared/contract'
-import { launchChromium } from '../support/browser'
+import { openStudioPage } from '../support/browser'
 import { startServe, type RunningServe } from '../support/serveHarness'
 import { prepareProject } from '../support/cli'
 import { repoRoot } from '../support/sharedData'
@@ -19,15 +19,12 @@ describe('the Explore and Attributes screens', () => {
   let serve: RunningServe | undefined
   let browser: Browser | undefined
   let page: Page
-  const pageErrors: string[] = []
+  let pageErrors: string[] = []
 
   beforeAll(async () => {
     await prepareProject(temp.dir, { trainSteps: 12, encode: true })
     serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    await page.goto(serve.url)
+    ;({ browser, page, pageErrors } = await openStudioPage(serve.url))
   })
 
   afterAll(async () => {

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MethodOutput } from '../../src/shared/contract'
 import { parseTimeline, scheduleDelays, scheduleFrames } from '../../src/shared/latent'
-import { launchChromium } from '../support/browser'
+import { openStudioPage } from '../support/browser'
 import { startServe, type RunningServe } from '../support/serveHarness'
 import { prepareProject } from '../support/cli'
 import { repoRoot } from '../support/sharedData'
@@ -17,15 +17,12 @@ describe('the Morph screen', () => {
   let serve: RunningServe | undefined
   let browser: Browser | undefined
   let page: Page
-  const pageErrors: string[] = []
+  let pageErrors: string[] = []
 
   beforeAll(async () => {
     await prepareProject(temp.dir, { trainSteps: 12 })
     serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    await page.goto(serve.url)
+    ;({ browser, page, pageErrors } = await openStudioPage(serve.url))
   })
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 
 /**
  * Debian's Chromium, headless, with the flags this closed network needs. Playwright gives each
@@ -19,4 +19,17 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-quic',
     ],
   })
+}
+
+/** The studio page in a fresh Chromium, with the page's uncaught errors collected for assertions. */
+export async function openStudioPage(
+  url: string,
+  viewport = { width: 1440, height: 1000 },
+): Promise<{ browser: Browser; page: Page; pageErrors: string[] }> {
+  const browser = await launchChromium()
+  const page = await browser.newPage({ viewport })
+  const pageErrors: string[] = []
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  await page.goto(url)
+  return { browser, page, pageErrors }
 }

@@ -61,3 +61,8 @@ export async function comparisonPng(
     .png({ compressionLevel: 3 })
     .toBuffer()
 }
+
+/** A PNG as a data URL: small faces travel inline on every transport. */
+export function pngDataUrl(png: Buffer): string {
+  return `data:image/png;base64,${png.toString('base64')}`
+}

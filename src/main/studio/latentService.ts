@@ -6,13 +6,12 @@ import {
   datasetCrop,
   decodeToDataUrls,
   encodeRun,
-  pngDataUrl,
   resolveSource,
   sampleLatent,
 } from './latent/faces'
 import { countRunLatents, NoLatentsError } from './latent/latentData'
 import { openImageCache } from '../dataset/imageCache'
-import { comparisonPng } from '../export/faceGrid'
+import { comparisonPng, pngDataUrl } from '../export/faceGrid'
 import { cachedMap, checkMapMethod, computeMap, mapColours } from './latent/maps'
 import { nearestFaces, stripPng } from './latent/operations'
 import { writePng } from './latent/render'

@@ -7,7 +7,8 @@ import { originalFaces } from './morph/faceSources'
 import { outputFrameCount } from './morph/framePlan'
 import { estimateMorph, exportMorph, type MorphRenderOptions } from './morph/morphExport'
 import { checkFileTarget, checkSequenceTarget } from './morph/outputTarget'
-import { morphFramePng, pngDataUrl } from './morph/preview'
+import { pngDataUrl } from '../export/faceGrid'
+import { morphFramePng } from './morph/preview'
 import { deleteTimeline, getTimeline, listTimelines, saveTimeline } from './morph/timelineStore'
 
 type MorphMethodName = keyof typeof morphMethods & MethodName

@@ -8,6 +8,7 @@ import {
   type BackendPick,
 } from '../engine'
 import { openImageCache } from '../dataset/imageCache'
+import { findImageIdByFile } from '../dataset/queries'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import type { RunRow } from '../store/runs'
@@ -46,13 +47,10 @@ export async function readImagesByFile(
   size: number,
   files: readonly string[],
 ): Promise<Uint8Array> {
-  const lookup = db.prepare(
-    "SELECT id FROM images WHERE (file = ? OR file LIKE '%/' || ?) AND status = 'ok' ORDER BY length(file) LIMIT 1",
-  )
   const ids = files.map((file) => {
-    const row = lookup.get(file, file) as { id: number } | undefined
-    if (!row) throw new Error(`${file}: not an ingested image of ${paths.root}`)
-    return row.id
+    const id = findImageIdByFile(db, file)
+    if (id === null) throw new Error(`${file}: not an ingested image of ${paths.root}`)
+    return id
   })
   const cache = openImageCache(db, paths, size)
   try {

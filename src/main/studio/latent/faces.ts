@@ -15,6 +15,7 @@ import { throwIfCancelled, type TaskControl } from '../../../shared/progress'
 import type { FaceSource } from '../../../shared/contractLatent'
 import type { FaceModel } from '../faceModel'
 import { findImage } from './latentData'
+import { pngDataUrl } from '../../export/faceGrid'
 
 /** The crop the dataset was ingested with (dataset.crop holds its key), so a photo matches it. */
 export function datasetCrop(db: Db): CropSpec {
@@ -131,10 +132,6 @@ export function facePng(rgba: Uint8ClampedArray | Uint8Array, size: number): Pro
   })
     .png()
     .toBuffer()
-}
-
-export function pngDataUrl(png: Buffer): string {
-  return `data:image/png;base64,${png.toString('base64')}`
 }
 
 /** Decodes N latents (N×D) to N PNG data URLs. */

@@ -23,15 +23,6 @@ export interface ResolvedKeyframe {
 }
 
 /** A dataset image by file name as ingested (e.g. 000010.jpg, or a path ending in it). */
-export function findImageByFile(db: Db, file: string): number | null {
-  const row = db
-    .prepare(
-      "SELECT id FROM images WHERE (file = ? OR file LIKE '%/' || ?) AND status = 'ok' ORDER BY length(file) LIMIT 1",
-    )
-    .get(file, file) as { id: number } | undefined
-  return row?.id ?? null
-}
-
 function imageFile(db: Db, imageId: number): string {
   const row = db.prepare("SELECT file FROM images WHERE id = ? AND status = 'ok'").get(imageId) as
     { file: string } | undefined

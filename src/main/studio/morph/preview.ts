@@ -21,7 +21,3 @@ export async function morphFramePng(
     .png(PREVIEW_PNG)
     .toBuffer()
 }
-
-export function pngDataUrl(png: Buffer): string {
-  return `data:image/png;base64,${png.toString('base64')}`
-}

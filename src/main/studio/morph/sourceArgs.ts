@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import type { FaceSource } from '../../../shared/contractLatent'
 import type { Db } from '../../store/database'
 import type { ProjectPaths } from '../../store/projectFolder'
-import { findImageByFile } from './faceSources'
+import { findImageIdByFile } from '../../dataset/queries'
 
 export class SourceSyntaxError extends Error {}
 
@@ -40,7 +40,7 @@ export function parseSourceArg(
   const onDisk = resolve(cwd, text)
   // A bare name is a dataset id first; anything with a folder in it is a path.
   if (!/[/\\]/.test(text)) {
-    const imageId = findImageByFile(db, text)
+    const imageId = findImageIdByFile(db, text)
     if (imageId !== null) return { kind: 'image', imageId }
     if (isFile(onDisk)) return { kind: 'file', path: onDisk }
     throw new Error(

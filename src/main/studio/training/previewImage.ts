@@ -1,4 +1,4 @@
-import { comparisonPng } from '../../export/faceGrid'
+import { comparisonPng, pngDataUrl } from '../../export/faceGrid'
 
 /** The seed notebook's reconstruction figure as a PNG data URL the page can show without a request. */
 export async function previewDataUrl(
@@ -6,6 +6,5 @@ export async function previewDataUrl(
   reconstructionsRgba: Uint8ClampedArray,
   size: number,
 ): Promise<string> {
-  const png = await comparisonPng(originalsRgb, reconstructionsRgba, size)
-  return `data:image/png;base64,${png.toString('base64')}`
+  return pngDataUrl(await comparisonPng(originalsRgb, reconstructionsRgba, size))
 }
