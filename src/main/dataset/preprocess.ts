@@ -9,6 +9,7 @@ import sharp from 'sharp'
 import { cropBox, type CropSpec } from './crop'
 import { headerDimensions } from './imageHeader'
 import { jpegOrientation } from './jpegOrientation'
+import { sharedJpegDecoder } from './jpegWasmDecoder'
 import { cropResize } from './resample'
 
 /** Larger images are refused before decoding: 8192² RGB is already 200 MB of pixels. */
@@ -54,17 +55,28 @@ export async function preprocessImage(
     if (Math.min(width, height) >= SHARP_RESIZE_RATIO * size * 1.2) {
       return await viaSharpResize(buf, size, crop)
     }
-    const decoder = sharp(buf, decodeOptions)
-    const oriented = jpegOrientation(buf) === 1 ? decoder : decoder.autoOrient()
-    const { data, info } = await oriented.raw().toBuffer({ resolveWithObject: true })
-    const box = cropBox(crop, info.width, info.height)
+    const upright = jpegOrientation(buf) === 1
+    const fast = upright ? (await sharedJpegDecoder()).decode(buf) : null
+    const decoded =
+      (fast && { ...fast, channels: 4 }) ??
+      (await decodeWithSharp(
+        upright ? sharp(buf, decodeOptions) : sharp(buf, decodeOptions).autoOrient(),
+      ))
+    const box = cropBox(crop, decoded.width, decoded.height)
     if (typeof box === 'string') return { ok: false, reason: box }
     const pixels = new Uint8Array(size * size * 3)
-    cropResize(data, info.width, info.channels, box, size, pixels)
-    return { ok: true, pixels, width: info.width, height: info.height }
+    cropResize(decoded.data, decoded.width, decoded.channels, box, size, pixels)
+    return { ok: true, pixels, width: decoded.width, height: decoded.height }
   } catch (error) {
     return { ok: false, reason: decodeReason(error as Error) }
   }
+}
+
+async function decodeWithSharp(
+  pipeline: ReturnType<typeof sharp>,
+): Promise<{ data: Uint8Array; width: number; height: number; channels: number }> {
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true })
+  return { data, width: info.width, height: info.height, channels: info.channels }
 }
 
 async function viaSharpResize(buf: Buffer, size: number, crop: CropSpec): Promise<Preprocessed> {

@@ -412,52 +412,49 @@ function drawFacialHairBelowMouth(
   }
 }
 
+/**
+ * A smile is drawn as a wide grin showing teeth: white against skin is the contrast a 64×64 VAE
+ * picks up early, where a slightly curved lip line (the first drawing) was never learned.
+ */
 function drawMouth(r: Raster, v: AttributeVector, s: FaceStyle, skin: Rgb, dx: number): void {
-  const w = (v.Smiling ? 17 : 12) * s.mouthWidth
+  const w = (v.Smiling ? 23 : 12) * s.mouthWidth
   const lips = v.Wearing_Lipstick ? s.lipstick : mix(skin, [170, 70, 75], 0.45)
   const lipH = v.Big_Lips ? 1.6 : 1
   const y = 40
   const dark: Rgb = [45, 15, 20]
-  if (v.Smiling && v.Mouth_Slightly_Open) {
-    const top = quadPoints([dx - w, y - 3], [dx, y - 1 - lipH], [dx + w, y - 3], 8)
-    const outer = [
-      ...top,
-      ...quadPoints([dx + w, y - 3], [dx, y + 15 + 4 * lipH], [dx - w, y - 3], 8),
-    ]
-    r.polygon(outer, solid(lips))
+  const teeth: Rgb = [248, 246, 238]
+  if (v.Smiling) {
+    const open = v.Mouth_Slightly_Open ? 6 : 0
+    r.polygon(
+      [
+        ...quadPoints([dx - w, y - 5], [dx, y - 1 - lipH], [dx + w, y - 5], 10),
+        ...quadPoints([dx + w, y - 5], [dx, y + 16 + open + 3 * lipH], [dx - w, y - 5], 10),
+      ],
+      solid(lips),
+    )
     const inner = [
-      ...quadPoints([dx - w + 3, y - 2], [dx, y + 1], [dx + w - 3, y - 2], 8),
-      ...quadPoints([dx + w - 3, y - 2], [dx, y + 14], [dx - w + 3, y - 2], 8),
+      ...quadPoints([dx - w + 3, y - 4], [dx, y + 1], [dx + w - 3, y - 4], 10),
+      ...quadPoints([dx + w - 3, y - 4], [dx, y + 14 + open], [dx - w + 3, y - 4], 10),
     ]
     r.polygon(inner, solid(dark))
     r.polygon(
       [
-        ...quadPoints([dx - w + 4, y - 1.5], [dx, y + 1.5], [dx + w - 4, y - 1.5], 8),
-        ...quadPoints([dx + w - 4, y - 1.5], [dx, y + 7], [dx - w + 4, y - 1.5], 8),
+        ...quadPoints([dx - w + 4, y - 3.5], [dx, y + 1.5], [dx + w - 4, y - 3.5], 10),
+        ...quadPoints([dx + w - 4, y - 3.5], [dx, y + 11], [dx - w + 4, y - 3.5], 10),
       ],
-      solid([248, 246, 238]),
+      solid(teeth),
     )
+    for (const side of [-1, 1])
+      r.capsule(
+        [dx + side * (w + 1), y - 7],
+        [dx + side * (w + 2), y - 1],
+        1.4,
+        solid(times(skin, 0.65), 0.7),
+      )
   } else if (v.Mouth_Slightly_Open) {
     r.ellipse([dx, y + 1], w * 0.85, 6 + 2 * lipH, solid(lips))
     r.ellipse([dx, y + 1], w * 0.68, 4.5, solid(dark))
-    r.ellipse([dx, y - 2.2], w * 0.5, 1.8, solid([240, 238, 230]))
-  } else if (v.Smiling) {
-    const line = quadPoints([dx - w, y - 6], [dx, y + 9], [dx + w, y - 6], 10)
-    r.polygon(
-      [
-        ...line,
-        ...quadPoints([dx + w - 2, y - 3], [dx, y + 15 + 2 * lipH], [dx - w + 2, y - 3], 8),
-      ],
-      solid(lips),
-    )
-    r.polyline(line, 2.6, solid(dark))
-    for (const side of [-1, 1])
-      r.capsule(
-        [dx + side * (w + 1), y - 6],
-        [dx + side * (w + 2), y - 1],
-        1.2,
-        solid(times(skin, 0.7), 0.6),
-      )
+    r.ellipse([dx, y - 2.2], w * 0.5, 1.8, solid(teeth))
   } else {
     r.polygon(
       [
