@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -10,6 +11,7 @@ import {
 } from '../../src/main/store/database'
 import { migrations } from '../../src/main/store/migrations'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
+import { createRun, getRun, latestUnfinishedRun, updateRun } from '../../src/main/store/runs'
 import { makeTempDir } from '../support/tempDir'
 
 describe('project store', () => {
@@ -55,5 +57,40 @@ describe('project store', () => {
     raw.close()
     expect(() => openDatabase(file)).toThrow(SchemaTooNewError)
     expect(() => openDatabase(file)).toThrow(/newer\.db/)
+  })
+})
+
+describe('runs left behind by a dead process', () => {
+  const temp = makeTempDir()
+  afterAll(() => temp.cleanup())
+
+  it('are released as stopped when the project opens; live owners keep theirs', () => {
+    const dir = join(temp.dir, 'orphans')
+    const first = openProjectFolder(dir)
+    const make = () =>
+      createRun(
+        first.db,
+        { preset: 'classic-64', config: {}, seed: 1, targetSteps: 10, datasetSnapshot: {} },
+        (id) => join(dir, 'runs', String(id)),
+      ).id
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number
+    const orphan = make()
+    const paused = make()
+    const mine = make()
+    const finished = make()
+    updateRun(first.db, orphan, { status: 'running', ownerPid: dead })
+    updateRun(first.db, paused, { status: 'paused', ownerPid: dead })
+    updateRun(first.db, mine, { status: 'running', ownerPid: process.pid })
+    updateRun(first.db, finished, { status: 'finished', ownerPid: dead })
+    first.db.close()
+
+    const { db } = openProjectFolder(dir)
+    const status = (id: number) => getRun(db, id)?.status
+    expect(status(orphan)).toBe('stopped')
+    expect(status(paused)).toBe('stopped')
+    expect(status(mine)).toBe('running')
+    expect(status(finished)).toBe('finished')
+    expect(latestUnfinishedRun(db)?.id).toBe(mine)
+    db.close()
   })
 })

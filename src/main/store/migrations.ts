@@ -133,4 +133,9 @@ export const migrations: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  `
+  -- The process that owns a running or paused run, so a run left behind by a killed process can be
+  -- told from one that another live process is training.
+  ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+  `,
 ]

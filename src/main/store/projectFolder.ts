@@ -1,6 +1,7 @@
 import { mkdirSync, existsSync, statSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { openDatabase, type Db } from './database'
+import { releaseOrphanedRuns } from './runs'
 
 /** A project is a folder: studio.db, cache/, runs/, exports/. Dataset images stay where they are. */
 export interface ProjectPaths {
@@ -39,5 +40,7 @@ export function openProjectFolder(dir: string): { paths: ProjectPaths; db: Db } 
   for (const folder of [paths.root, paths.cache, paths.runs, paths.exports]) {
     mkdirSync(folder, { recursive: true })
   }
-  return { paths, db: openDatabase(paths.database) }
+  const db = openDatabase(paths.database)
+  releaseOrphanedRuns(db)
+  return { paths, db }
 }

@@ -98,6 +98,39 @@ export function latestTrainedRun(db: Db): RunRow | undefined {
     .get() as RunRow | undefined
 }
 
+/** Whether a process with this id exists (EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Runs marked running or paused whose owning process is gone (killed, crashed, machine restarted)
+ * become 'stopped': they resume from their last checkpoint like any stopped run. Returns their ids.
+ */
+export function releaseOrphanedRuns(
+  db: Db,
+  alive: (pid: number) => boolean = processAlive,
+): number[] {
+  const rows = db
+    .prepare(`SELECT id, owner_pid AS ownerPid FROM runs WHERE status IN ('running', 'paused')`)
+    .all() as { id: number; ownerPid: number | null }[]
+  const orphans = rows
+    .filter((r) => r.ownerPid !== process.pid && (r.ownerPid === null || !alive(r.ownerPid)))
+    .map((r) => r.id)
+  const release = db.prepare(
+    `UPDATE runs SET status = 'stopped', owner_pid = NULL, updated_at = ? WHERE id = ?`,
+  )
+  db.transaction(() => {
+    for (const id of orphans) release.run(new Date().toISOString(), id)
+  })()
+  return orphans
+}
+
 export function updateRun(
   db: Db,
   id: number,
@@ -112,6 +145,7 @@ export function updateRun(
     imagesPerSecond: number
     secondsTraining: number
     error: string | null
+    ownerPid: number | null
   }>,
 ): void {
   const columns: Record<string, string> = {
@@ -125,6 +159,7 @@ export function updateRun(
     imagesPerSecond: 'images_per_second',
     secondsTraining: 'seconds_training',
     error: 'error',
+    ownerPid: 'owner_pid',
   }
   const entries = Object.entries(fields).filter(([key]) => key in columns)
   if (entries.length === 0) return

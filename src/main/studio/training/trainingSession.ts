@@ -215,6 +215,7 @@ export class TrainingSession {
           backendNotes: JSON.stringify(message.skipped),
           stepsDone: message.startStep,
           error: null,
+          ownerPid: process.pid,
         })
         const run = getRun(this.db, this.runId) as RunRow
         this.listener.ready?.({
