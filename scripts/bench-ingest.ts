@@ -6,7 +6,7 @@
  * replicated to 202,599 rows). Usage:
  *   npm run bench:ingest -- [--images N] [--threads K] [--size 64|128] [--json]
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,10 +15,10 @@ import { parseAttributes } from '../src/main/dataset/annotations/attributes'
 import { parseIdentities, parsePartition } from '../src/main/dataset/annotations/keyValue'
 import { ingestDataset } from '../src/main/dataset/ingest'
 import { openProjectFolder } from '../src/main/store/projectFolder'
+import { buildCelebaReplica, celebaName } from './lib/celebaReplica'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const shared = resolve(root, '..', 'shared')
-const sample = join(shared, 'celeba-sample')
 const annotationsDir = join(shared, 'celeba-annotations')
 
 function flag(name: string): string | undefined {
@@ -34,24 +34,7 @@ const log = (message: string): void => {
   process.stderr.write(`${message}\n`)
 }
 
-const name = (i: number): string => `${String(i + 1).padStart(6, '0')}.jpg`
-
-function buildDataset(dir: string): void {
-  const attrLines = readFileSync(join(sample, 'list_attr_celeba.txt'), 'utf8').split('\n')
-  const header = attrLines[1] as string
-  const rows = attrLines.slice(2).filter((line) => line.trim().length > 0)
-  const images = join(dir, 'img_align_celeba')
-  mkdirSync(images, { recursive: true })
-  const attr = [String(count), header]
-  const partition: string[] = []
-  for (let i = 0; i < count; i++) {
-    copyFileSync(join(sample, 'img_align_celeba', name(i % 32)), join(images, name(i)))
-    attr.push((rows[i % rows.length] as string).replace(/^\S+/, name(i)))
-    partition.push(`${name(i)} ${i % 10 < 8 ? 0 : i % 10 === 8 ? 1 : 2}`)
-  }
-  writeFileSync(join(dir, 'list_attr_celeba.txt'), `${attr.join('\n')}\n`)
-  writeFileSync(join(dir, 'list_eval_partition.txt'), `${partition.join('\n')}\n`)
-}
+const name = celebaName
 
 function timeParse(): { partitionMs: number; identityMs: number; attributesMs: number } {
   const time = (fn: () => unknown): number => {
@@ -108,7 +91,7 @@ const work = mkdtempSync(join(tmpdir(), 'bench-ingest-'))
 try {
   log(`building ${count} images (the 32 sample photos replicated) in ${work}`)
   const datasetDir = join(work, 'celeba')
-  buildDataset(datasetDir)
+  buildCelebaReplica(datasetDir, count)
   const { paths, db } = openProjectFolder(join(work, 'project'))
   const cpuBefore = process.cpuUsage()
   const start = performance.now()
