@@ -1,6 +1,6 @@
 /** A small PNG of a dataset image for the UI grid, made from its cache slot (no source decode). */
-import sharp from 'sharp'
 import { join } from 'node:path'
+import { encodeSmallPng } from '../export/smallPng'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import { readSlot, type CacheInfo } from './imageCache'
@@ -23,9 +23,7 @@ export async function thumbnail(db: Db, paths: ProjectPaths, imageId: number): P
     }
     const pixels = await readSlot(db, cache, imageId)
     if (!pixels) continue
-    return sharp(pixels, { raw: { width: row.size, height: row.size, channels: 3 } })
-      .png({ compressionLevel: 6 })
-      .toBuffer()
+    return encodeSmallPng(pixels, row.size, row.size, 3)
   }
   throw new Error(`image ${imageId} has no cached pixels; ingest the dataset (again) first`)
 }

@@ -3,7 +3,6 @@
  * the CLI (tfjs in its own process) share it: face sources → latents, latents → PNGs, and encoding
  * every cached dataset image into SQLite.
  */
-import sharp from 'sharp'
 import { Rng } from '../../engine/model/rng'
 import { cropKey, DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
 import { findCache, openImageCache, validSlots } from '../../dataset/imageCache'
@@ -16,6 +15,7 @@ import type { FaceSource } from '../../../shared/contractLatent'
 import type { FaceModel } from '../faceModel'
 import { findImage } from './latentData'
 import { pngDataUrl } from '../../export/faceGrid'
+import { encodeSmallPng } from '../../export/smallPng'
 
 /** The crop the dataset was ingested with (dataset.crop holds its key), so a photo matches it. */
 export function datasetCrop(db: Db): CropSpec {
@@ -127,11 +127,7 @@ export async function resolveSource(
 
 /** One RGBA face of size×size as a PNG. */
 export function facePng(rgba: Uint8ClampedArray | Uint8Array, size: number): Promise<Buffer> {
-  return sharp(Buffer.from(rgba.buffer, rgba.byteOffset, size * size * 4), {
-    raw: { width: size, height: size, channels: 4 },
-  })
-    .png()
-    .toBuffer()
+  return Promise.resolve(encodeSmallPng(rgba.subarray(0, size * size * 4), size, size, 4))
 }
 
 /** Decodes N latents (N×D) to N PNG data URLs. */
