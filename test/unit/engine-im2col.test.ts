@@ -3,6 +3,7 @@ import {
   col2im,
   type ConvGeometry,
   im2col,
+  im2colTransposed,
   patchCols,
   patchRows,
   transpose2d,
@@ -52,6 +53,26 @@ describe('im2col family', () => {
         expect(a[p * cols + k]).toBe(patchValue(x, p, k))
       }
     }
+  })
+
+  it.each([
+    ['the small geometry', g],
+    [
+      'stride 1, padding on both sides',
+      { ...g, inH: 6, inW: 7, outH: 6, outW: 7, strideH: 1, strideW: 1, padTop: 1, padLeft: 1 },
+    ],
+    ['stride 2, 5×3 taps', { ...g, inW: 9, outW: 5, kH: 5, kW: 3, padLeft: 1, padTop: 2, outH: 3 }],
+  ] as [string, ConvGeometry][])('im2colTransposed is im2col transposed (%s)', (_, geo) => {
+    const input = uniformArray(geo.batch * geo.inH * geo.inW * geo.inC, 5)
+    const r = patchRows(geo)
+    const k = patchCols(geo)
+    const a = new Float32Array(r * k)
+    im2col(input, geo, a)
+    const t = new Float32Array(r * k).fill(NaN)
+    im2colTransposed(input, geo, t)
+    const expected = new Float32Array(r * k)
+    transpose2d(a, r, k, expected)
+    expect(Array.from(t)).toEqual(Array.from(expected))
   })
 
   it('col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)>', () => {

@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tf } from '../../src/main/engine/tf'
 import { configureWasm } from '../../src/main/engine/backend/wasmInit'
-import { dropoutMask, uniformArray } from '../../src/main/engine/model/rng'
+import {
+  batchDropoutMask,
+  dropoutMask,
+  mixSeed,
+  uniformArray,
+} from '../../src/main/engine/model/rng'
 
 type Shape4 = [number, number, number, number]
 
@@ -127,5 +132,18 @@ describe('dropoutMask', () => {
     expect(kept.every((v) => Math.abs(v - 1 / 0.75) < 1e-6)).toBe(true)
     expect(dropoutMask(1000, 0.25, 9)).toEqual(m.subarray(0, 1000))
     expect(dropoutMask(1000, 0.25, 10)).not.toEqual(m.subarray(0, 1000))
+  })
+
+  it('seeds each image of a batch on its own, so replicas on two halves draw the whole mask', () => {
+    const whole = batchDropoutMask(6, 50, 0.25, 77, 3)
+    const first = batchDropoutMask(2, 50, 0.25, 77, 3, 0)
+    const rest = batchDropoutMask(4, 50, 0.25, 77, 3, 2)
+    expect(Array.from(first)).toEqual(Array.from(whole.subarray(0, 100)))
+    expect(Array.from(rest)).toEqual(Array.from(whole.subarray(100)))
+    expect(Array.from(whole.subarray(250))).toEqual(
+      Array.from(dropoutMask(50, 0.25, mixSeed(77, 3, 5))),
+    )
+    expect(Array.from(whole.subarray(0, 50))).not.toEqual(Array.from(whole.subarray(50, 100)))
+    expect(Array.from(batchDropoutMask(6, 50, 0.25, 77, 4))).not.toEqual(Array.from(whole))
   })
 })

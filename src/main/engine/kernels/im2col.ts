@@ -65,6 +65,56 @@ export function im2col(x: Float32Array, g: ConvGeometry, out: Float32Array): voi
 }
 
 /**
+ * Writes the transposed patch matrix, shape [kH·kW·inC, batch·outH·outW]: row k holds filter tap k's
+ * input value under every output pixel. Built one output row at a time, so the input row it gathers
+ * from stays in cache while every channel's run of outW values is written.
+ */
+export function im2colTransposed(x: Float32Array, g: ConvGeometry, out: Float32Array): void {
+  const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft } = g
+  const rows = patchRows(g)
+  // Output columns whose input column falls inside the image, per kx: [first, end).
+  const first = new Int32Array(kW)
+  const end = new Int32Array(kW)
+  for (let kx = 0; kx < kW; kx++) {
+    let lo = 0
+    while (lo < outW && lo * strideW - padLeft + kx < 0) lo++
+    let hi = outW
+    while (hi > lo && (hi - 1) * strideW - padLeft + kx >= inW) hi--
+    first[kx] = lo
+    end[kx] = hi
+  }
+  const xStep = strideW * inC
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const p0 = (n * outH + oy) * outW
+      for (let ky = 0; ky < kH; ky++) {
+        const iy = oy * strideH - padTop + ky
+        for (let kx = 0; kx < kW; kx++) {
+          const rowBase = (ky * kW + kx) * inC * rows + p0
+          if (iy < 0 || iy >= inH) {
+            for (let ci = 0; ci < inC; ci++) {
+              const r = rowBase + ci * rows
+              out.fill(0, r, r + outW)
+            }
+            continue
+          }
+          const lo = first[kx] as number
+          const hi = end[kx] as number
+          const src0 = ((n * inH + iy) * inW + lo * strideW - padLeft + kx) * inC
+          for (let ci = 0; ci < inC; ci++) {
+            const r = rowBase + ci * rows
+            if (lo > 0) out.fill(0, r, r + lo)
+            let src = src0 + ci
+            for (let ox = lo; ox < hi; ox++, src += xStep) out[r + ox] = x[src] as number
+            if (hi < outW) out.fill(0, r + hi, r + outW)
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * Scatter-adds a patch matrix [batch·outH·outW, kH·kW·inC] back onto an NHWC image, the adjoint of
  * im2col: the gradient of a convolution with respect to its input.
  */

@@ -9,7 +9,17 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
-import { col2im, type ConvGeometry, im2col, patchCols, patchRows, transpose2d } from './im2col'
+import {
+  col2im,
+  type ConvGeometry,
+  im2col,
+  im2colTransposed,
+  patchCols,
+  patchRows,
+  transpose2d,
+} from './im2col'
+import { DerivedCache } from './derivedCache'
+import { fusedEnabled } from './switch'
 
 /**
  * Convolution gradients for tfjs-backend-wasm 4.22: it ships no Conv2DBackpropFilter at all, and its
@@ -87,20 +97,54 @@ export function conv2DBackpropFilterWasm(args: {
   const g = geometry(convInfo(x.shape as Shape4, attrs.filterShape, attrs))
   const rows = patchRows(g)
   const k = patchCols(g)
-  // dWᵀ [outC, K] = dyᵀ [outC, P] · patches [P, K]: both operands are cheap to lay out this way
-  // (a row-major im2col and a small transpose), where patchesᵀ would need a strided gather.
+  // dW [K, outC] = patchesᵀ [K, P] · dy [P, outC]: the result is already the filter's layout, dy is
+  // used in place, and the matmul packs only dy (the small operand) as its "weights".
+  if (!fusedEnabled()) return conv2DBackpropFilterBaseline(backend, x, dy, g, attrs.filterShape)
+  const patchesT = backend.makeOutput([1, k, rows], 'float32')
+  // Views are taken after the allocation: growing the wasm heap detaches older views.
+  im2colTransposed(heap(backend, x), g, heap(backend, patchesT))
+  const dW = wasmMatMul(backend, patchesT, as3d(dy, rows, g.outC))
+  backend.disposeData(patchesT.dataId)
+  dW.shape = [...attrs.filterShape]
+  return dW
+}
+
+/** The earlier layout, dWᵀ = dyᵀ · patches, kept for FACE_STUDIO_FUSED=0 comparisons. */
+function conv2DBackpropFilterBaseline(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  g: ConvGeometry,
+  filterShape: Shape4,
+): TensorInfo {
+  const rows = patchRows(g)
+  const k = patchCols(g)
   const patches = backend.makeOutput([1, rows, k], 'float32')
   const dyT = backend.makeOutput([1, g.outC, rows], 'float32')
-  // Views are taken after the allocations: growing the wasm heap detaches older views.
   im2col(heap(backend, x), g, heap(backend, patches))
   transpose2d(heap(backend, dy), rows, g.outC, heap(backend, dyT))
   const dWT = wasmMatMul(backend, dyT, patches)
   backend.disposeData(patches.dataId)
   backend.disposeData(dyT.dataId)
-  const dW = backend.makeOutput([...attrs.filterShape], 'float32')
+  const dW = backend.makeOutput([...filterShape], 'float32')
   transpose2d(heap(backend, dWT), g.outC, k, heap(backend, dW))
   backend.disposeData(dWT.dataId)
   return dW
+}
+
+const filterCaches = new WeakMap<BackendWasm, DerivedCache>()
+
+/**
+ * Filters transposed to [outC, K], reused while the filter tensor lives: at inference (decode of one
+ * face) the transpose and XNNPACK's weight packing otherwise cost as much as the product itself.
+ */
+function transposedFilters(backend: BackendWasm): DerivedCache {
+  let cache = filterCaches.get(backend)
+  if (!cache) {
+    cache = new DerivedCache(16, (t) => backend.disposeData(t.dataId))
+    filterCaches.set(backend, cache)
+  }
+  return cache
 }
 
 export function conv2DBackpropInputWasm(args: {
@@ -113,10 +157,15 @@ export function conv2DBackpropInputWasm(args: {
   const g = geometry(convInfo(attrs.inputShape, filter.shape as Shape4, attrs))
   const rows = patchRows(g)
   const k = patchCols(g)
-  const filterT = backend.makeOutput([1, g.outC, k], 'float32')
-  transpose2d(heap(backend, filter), k, g.outC, heap(backend, filterT))
+  const transpose = () => {
+    const t = backend.makeOutput([1, g.outC, k], 'float32')
+    transpose2d(heap(backend, filter), k, g.outC, heap(backend, t))
+    return t
+  }
+  const cached = fusedEnabled()
+  const filterT = cached ? transposedFilters(backend).get(filter, transpose) : transpose()
   const patches = wasmMatMul(backend, as3d(dy, rows, g.outC), filterT)
-  backend.disposeData(filterT.dataId)
+  if (!cached) backend.disposeData(filterT.dataId)
   const dx = backend.makeOutput([...attrs.inputShape], 'float32')
   col2im(heap(backend, patches), g, heap(backend, dx))
   backend.disposeData(patches.dataId)

@@ -1,4 +1,6 @@
 import { tf } from '../tf'
+import { batchNormTrainFused, canFuseBatchNorm } from '../ops/batchNormFused'
+import { isShared, packSums, type ReplicaGroup, statsFromSums } from './replicas'
 
 export const BN_EPSILON = 1e-3
 export const BN_MOMENTUM = 0.99
@@ -12,14 +14,42 @@ export interface BatchStats {
  * Training-mode batch norm over N,H,W with a hand-written gradient. tfjs' own FusedBatchNorm gradient
  * tiles the per-channel terms to the full activation shape; the closed form below only broadcasts.
  * The batch statistics are handed to `onStats` (kept) so the caller can update moving averages.
+ *
+ * With a replica group of more than one, `x` is this replica's slice of the global batch: the
+ * statistics and the gradient's per-channel sums are summed over the group (one allReduceSum each
+ * way) so every replica normalises as one batch would. dGamma/dBeta stay local (the caller sums
+ * parameter gradients across replicas).
  */
 export function batchNormTrain(
   x: tf.Tensor4D,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
   onStats: (stats: BatchStats) => void,
+  group?: ReplicaGroup,
 ): tf.Tensor4D {
-  const count = x.shape[0] * x.shape[1] * x.shape[2]
+  if (!canFuseBatchNorm()) return batchNormTrainComposite(x, gamma, beta, onStats, group)
+  const keep1d = (v: Float64Array) => tf.keep(tf.tensor1d(Float32Array.from(v)))
+  return batchNormTrainFused(
+    x,
+    gamma,
+    beta,
+    BN_EPSILON,
+    (mean, variance) => onStats({ mean: keep1d(mean), variance: keep1d(variance) }),
+    group,
+  )
+}
+
+/** batchNormTrain from stock tf ops, for backends without the fused kernels. */
+export function batchNormTrainComposite(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  onStats: (stats: BatchStats) => void,
+  group?: ReplicaGroup,
+): tf.Tensor4D {
+  const localCount = x.shape[0] * x.shape[1] * x.shape[2]
+  const channels = x.shape[3]
+  let count = localCount
   const op = tf.customGrad((...args: unknown[]) => {
     const [xi, g, b, save] = args as [
       tf.Tensor4D,
@@ -27,11 +57,22 @@ export function batchNormTrain(
       tf.Tensor1D,
       (tensors: tf.Tensor[]) => void,
     ]
-    const { mean, variance } = tf.moments(xi, [0, 1, 2])
+    let mean: tf.Tensor1D
+    let variance: tf.Tensor1D
+    if (isShared(group)) {
+      const sum = tf.sum(xi, [0, 1, 2]).dataSync()
+      const sumSq = tf.sum(tf.square(xi), [0, 1, 2]).dataSync()
+      const global = statsFromSums(group.allReduceSum(packSums(sum, sumSq, localCount)), channels)
+      count = global.count
+      mean = tf.tensor1d(Float32Array.from(global.mean))
+      variance = tf.tensor1d(Float32Array.from(global.variance))
+    } else {
+      ;({ mean, variance } = tf.moments(xi, [0, 1, 2]) as BatchStats)
+    }
     const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON))
     const xHat = tf.mul(tf.sub(xi, mean), invStd)
     const y = tf.add(tf.mul(xHat, g), b) as tf.Tensor4D
-    onStats({ mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D })
+    onStats({ mean: tf.keep(mean), variance: tf.keep(variance) })
     save([xHat, invStd, g])
     return {
       value: y,
@@ -39,9 +80,19 @@ export function batchNormTrain(
         const [sxHat, sInvStd, sGamma] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D]
         const dBeta = tf.sum(dy, [0, 1, 2])
         const dGamma = tf.sum(tf.mul(dy, sxHat), [0, 1, 2])
-        // dx = γ·σ⁻¹/m · (m·dy − Σdy − x̂·Σ(dy·x̂))
+        let sumDy: tf.Tensor = dBeta
+        let sumDyXHat: tf.Tensor = dGamma
+        if (isShared(group)) {
+          const local = new Float64Array(2 * channels)
+          local.set(dBeta.dataSync())
+          local.set(dGamma.dataSync(), channels)
+          const global = group.allReduceSum(local)
+          sumDy = tf.tensor1d(Float32Array.from(global.subarray(0, channels)))
+          sumDyXHat = tf.tensor1d(Float32Array.from(global.subarray(channels, 2 * channels)))
+        }
+        // dx = γ·σ⁻¹/m · (m·dy − Σdy − x̂·Σ(dy·x̂)), the sums and m over the global batch
         const scale = tf.div(tf.mul(sGamma, sInvStd), count)
-        const inner = tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(sxHat, dGamma))
+        const inner = tf.sub(tf.sub(tf.mul(dy, count), sumDy), tf.mul(sxHat, sumDyXHat))
         return [tf.mul(inner, scale), dGamma, dBeta]
       },
     }

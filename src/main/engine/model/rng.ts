@@ -91,16 +91,49 @@ export function uniformArray(n: number, seed: number, lo = -1, hi = 1): Float32A
  */
 export function dropoutMask(size: number, rate: number, seed: number): Float32Array {
   const mask = new Float32Array(size)
+  fillDropoutMask(mask, 0, size, rate, seed)
+  return mask
+}
+
+/**
+ * A batch's dropout mask, one independently seeded block per image: image i of a slice starting at
+ * `imageOffset` in the global batch uses mixSeed(seed, layer, imageOffset + i). Replicas holding the
+ * two halves of a batch therefore draw exactly the masks one replica draws on the whole batch.
+ */
+export function batchDropoutMask(
+  images: number,
+  perImage: number,
+  rate: number,
+  seed: number,
+  layer: number,
+  imageOffset = 0,
+): Float32Array {
+  const mask = new Float32Array(images * perImage)
+  for (let i = 0; i < images; i++) {
+    fillDropoutMask(mask, i * perImage, perImage, rate, mixSeed(seed, layer, imageOffset + i))
+  }
+  return mask
+}
+
+/** Writes `size` inverted-dropout entries drawn from `seed` into `mask` from `start`. */
+export function fillDropoutMask(
+  mask: Float32Array,
+  start: number,
+  size: number,
+  rate: number,
+  seed: number,
+): void {
+  mask.fill(0, start, start + size)
   const keep = 1 - rate
   const scale = 1 / keep
   const threshold = keep * 4294967296
   let s = seed >>> 0
-  for (let i = 0; i < size; i++) {
+  const end = start + size
+  for (let i = start; i < end; i++) {
     s = (s + 0x6d2b79f5) >>> 0
     let t = s
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     if ((t ^ (t >>> 14)) >>> 0 < threshold) mask[i] = scale
   }
-  return mask
 }

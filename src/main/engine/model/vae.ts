@@ -1,8 +1,11 @@
 import { tf } from '../tf'
-import { type BatchStats, batchNormInfer, batchNormTrain } from './batchNorm'
+import { BN_EPSILON, type BatchStats, batchNormTrain } from './batchNorm'
 import { bottleneckSide, type ModelConfig } from './config'
 import { type LayerNames, type ModelLayout, type Params, param } from './params'
-import { dropoutMask, mixSeed } from './rng'
+import type { ReplicaGroup } from './replicas'
+import { batchDropoutMask } from './rng'
+import { leakyReluMasked } from '../ops/leakyMask'
+import { biasAddInfer, convNormActInfer, normActInfer, type NormParams } from '../ops/inferNormAct'
 
 export interface NormStats extends BatchStats {
   movingMean: string
@@ -17,6 +20,18 @@ export interface ForwardMode {
   dropoutSeed?: number
   /** Collects each training-mode batch norm's statistics with the moving averages they feed. */
   stats?: NormStats[]
+  /**
+   * Data-parallel training: the replicas sharing one global batch, whose batch-norm statistics are
+   * summed across the group. Absent = this pass sees the whole batch.
+   */
+  replicas?: ReplicaGroup
+  /** Index in the global batch of this pass's first image (seeds its dropout masks); default 0. */
+  imageOffset?: number
+}
+
+function normParams(params: Params, bn: NonNullable<LayerNames['bn']>): NormParams {
+  const p = (name: string) => param(params, name) as unknown as tf.Tensor1D
+  return { gamma: p(bn.gamma), beta: p(bn.beta), mean: p(bn.mean), variance: p(bn.variance) }
 }
 
 function normAct(
@@ -27,29 +42,37 @@ function normAct(
   mode: ForwardMode,
   layer: number,
 ): tf.Tensor4D {
-  let y = x
   const bn = names.bn
+  if (!mode.training) {
+    return bn
+      ? normActInfer(x, normParams(params, bn), m.leakyAlpha, BN_EPSILON)
+      : tf.leakyRelu(x, m.leakyAlpha)
+  }
+  let y = x
   if (bn) {
     const gamma = param(params, bn.gamma) as unknown as tf.Tensor1D
     const beta = param(params, bn.beta) as unknown as tf.Tensor1D
-    y = mode.training
-      ? batchNormTrain(y, gamma, beta, (s) =>
-          mode.stats?.push({ ...s, movingMean: bn.mean, movingVariance: bn.variance }),
-        )
-      : batchNormInfer(
-          y,
-          gamma,
-          beta,
-          param(params, bn.mean) as unknown as tf.Tensor1D,
-          param(params, bn.variance) as unknown as tf.Tensor1D,
-        )
+    y = batchNormTrain(
+      y,
+      gamma,
+      beta,
+      (s) => mode.stats?.push({ ...s, movingMean: bn.mean, movingVariance: bn.variance }),
+      mode.replicas,
+    )
   }
-  y = tf.leakyRelu(y, m.leakyAlpha)
-  if (mode.training && m.dropout > 0) {
-    const mask = dropoutMask(y.size, m.dropout, mixSeed(mode.dropoutSeed ?? 0, layer))
-    y = tf.mul(y, tf.tensor(mask, y.shape))
+  if (m.dropout > 0) {
+    const [n, h, w, c] = y.shape
+    const mask = batchDropoutMask(
+      n,
+      h * w * c,
+      m.dropout,
+      mode.dropoutSeed ?? 0,
+      layer,
+      mode.imageOffset ?? 0,
+    )
+    return leakyReluMasked(y, m.leakyAlpha, tf.tensor(mask, y.shape))
   }
-  return y
+  return tf.leakyRelu(y, m.leakyAlpha)
 }
 
 function dense(x: tf.Tensor2D, names: LayerNames, params: Params): tf.Tensor2D {
@@ -68,7 +91,10 @@ export function encodeForward(
   let h = images
   layout.encoderConvs.forEach((names, i) => {
     const w = param(params, names.kernel) as unknown as tf.Tensor4D
-    h = normAct(tf.conv2d(h, w, 2, 'same'), names, params, m, mode, i)
+    h =
+      !mode.training && names.bn
+        ? convNormActInfer(h, w, 2, 'same', normParams(params, names.bn), m.leakyAlpha, BN_EPSILON)
+        : normAct(tf.conv2d(h, w, 2, 'same'), names, params, m, mode, i)
   })
   const flat = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D
   return { mu: dense(flat, layout.mu, params), logVar: dense(flat, layout.logVar, params) }
@@ -97,7 +123,10 @@ export function decodeForward(
     side *= 2
     const outC = w.shape[2]
     h = tf.conv2dTranspose(h, w, [n, side, side, outC], 2, 'same')
-    if (names.bias) h = tf.add(h, param(params, names.bias))
+    if (names.bias) {
+      const bias = param(params, names.bias) as unknown as tf.Tensor1D
+      h = mode.training ? tf.add(h, bias) : biasAddInfer(h, bias)
+    }
     if (i < layout.decoderConvs.length - 1) h = normAct(h, names, params, m, mode, offset + i)
   })
   return tf.sigmoid(h)

@@ -1,0 +1,7 @@
+/**
+ * FACE_STUDIO_FUSED=0 turns the engine's faster paths off (composite tf ops, the earlier convolution
+ * gradient layout, no filter cache), so a benchmark can measure both in one period on a shared machine.
+ */
+export function fusedEnabled(): boolean {
+  return typeof process === 'undefined' || process.env.FACE_STUDIO_FUSED !== '0'
+}

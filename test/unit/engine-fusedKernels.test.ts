@@ -1,0 +1,223 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { tf } from '../../src/main/engine/tf'
+import { configureWasm } from '../../src/main/engine/backend/wasmInit'
+import {
+  type BatchStats,
+  batchNormTrain,
+  batchNormTrainComposite,
+} from '../../src/main/engine/model/batchNorm'
+import { leakyReluMasked } from '../../src/main/engine/ops/leakyMask'
+import {
+  biasAddInfer,
+  convNormActInfer,
+  normActInfer,
+  type NormParams,
+} from '../../src/main/engine/ops/inferNormAct'
+import { canFuseBatchNorm } from '../../src/main/engine/ops/batchNormFused'
+import { batchDropoutMask, uniformArray } from '../../src/main/engine/model/rng'
+
+type Shape4 = [number, number, number, number]
+
+function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length)
+  let num = 0
+  let den = 0
+  for (let i = 0; i < expected.length; i++) {
+    const d = (actual[i] as number) - (expected[i] as number)
+    num += d * d
+    den += (expected[i] as number) ** 2
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30))
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1)
+
+const shapes: Shape4[] = [
+  [2, 4, 4, 3],
+  [3, 7, 5, 8],
+  [4, 16, 16, 32],
+  [1, 9, 11, 64],
+]
+
+/** Everything batch norm produces, forward and backward, as plain arrays. */
+function batchNormAll(
+  impl: typeof batchNormTrain,
+  backend: string,
+  shape: Shape4,
+  seed: number,
+): Record<string, Float32Array> {
+  tf.setBackend(backend)
+  const c = shape[3]
+  // Channels with offset means and different spreads, as after a convolution.
+  const base = uniformArray(size(shape), seed, -1, 1)
+  const x = tf.tensor4d(
+    base.map((v, i) => v * (1 + (i % c)) + 0.5 * (i % c)),
+    shape,
+  )
+  const gamma = tf.tensor1d(uniformArray(c, seed + 1, 0.5, 1.5))
+  const beta = tf.tensor1d(uniformArray(c, seed + 2))
+  const dy = tf.tensor4d(uniformArray(size(shape), seed + 3), shape)
+  const stats: BatchStats[] = []
+  const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+    impl(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, (s) => stats.push(s))
+  const { value, grads } = tf.valueAndGrads(f)([x, gamma, beta], dy)
+  const [dx, dGamma, dBeta] = grads as [tf.Tensor, tf.Tensor, tf.Tensor]
+  const s = stats[0] as BatchStats
+  const out = {
+    y: value.dataSync() as Float32Array,
+    dx: dx.dataSync() as Float32Array,
+    dGamma: dGamma.dataSync() as Float32Array,
+    dBeta: dBeta.dataSync() as Float32Array,
+    mean: s.mean.dataSync() as Float32Array,
+    variance: s.variance.dataSync() as Float32Array,
+  }
+  tf.dispose([x, gamma, beta, dy, value, dx, dGamma, dBeta])
+  for (const st of stats) tf.dispose([st.mean, st.variance])
+  return out
+}
+
+function leakyAll(
+  fused: boolean,
+  backend: string,
+  shape: Shape4,
+  seed: number,
+): Record<string, Float32Array> {
+  tf.setBackend(backend)
+  const per = shape[1] * shape[2] * shape[3]
+  const x = tf.tensor4d(uniformArray(size(shape), seed), shape)
+  const mask = tf.tensor4d(batchDropoutMask(shape[0], per, 0.25, seed, 2), shape)
+  const dy = tf.tensor4d(uniformArray(size(shape), seed + 1), shape)
+  const f = (a: tf.Tensor) =>
+    fused ? leakyReluMasked(a, 0.3, mask) : tf.mul(tf.leakyRelu(a, 0.3), mask)
+  const { value, grads } = tf.valueAndGrads(f)([x], dy)
+  const out = {
+    y: value.dataSync() as Float32Array,
+    dx: (grads[0] as tf.Tensor).dataSync() as Float32Array,
+  }
+  tf.dispose([x, mask, dy, value, ...grads])
+  return out
+}
+
+/** Names of the kernels `f` ran. */
+async function kernelsRun(f: () => void): Promise<string[]> {
+  const info = await tf.profile(() => {
+    f()
+  })
+  return info.kernels.map((k) => k.name)
+}
+
+describe('fused batch norm and LeakyReLU kernels match stock cpu ops', () => {
+  beforeAll(async () => {
+    configureWasm()
+    await tf.setBackend('wasm')
+    await tf.ready()
+  })
+  afterEach(() => {
+    delete process.env.FACE_STUDIO_FUSED
+  })
+
+  describe.each(['cpu', 'wasm'])('on %s', (backend) => {
+    it.each(shapes)('batch norm forward and gradient, %s×%s×%s×%s', (...shape) => {
+      const seed = size(shape) + shape[3]
+      const ref = batchNormAll(batchNormTrainComposite, 'cpu', shape, seed)
+      const got = batchNormAll(batchNormTrain, backend, shape, seed)
+      expect(canFuseBatchNorm()).toBe(true)
+      for (const key of Object.keys(ref)) {
+        expect(relError(got[key]!, ref[key]!), key).toBeLessThan(1e-4)
+      }
+    })
+
+    it.each(shapes)('LeakyReLU × dropout mask forward and gradient, %s×%s×%s×%s', (...shape) => {
+      const seed = size(shape) + 17
+      const ref = leakyAll(false, 'cpu', shape, seed)
+      const got = leakyAll(true, backend, shape, seed)
+      expect(relError(got.y!, ref.y!)).toBeLessThan(1e-4)
+      expect(relError(got.dx!, ref.dx!)).toBeLessThan(1e-4)
+    })
+
+    it('leaks no tensors', () => {
+      const shape: Shape4 = [2, 5, 5, 6]
+      batchNormAll(batchNormTrain, backend, shape, 1)
+      leakyAll(true, backend, shape, 1)
+      const before = tf.memory().numTensors
+      batchNormAll(batchNormTrain, backend, shape, 2)
+      leakyAll(true, backend, shape, 2)
+      expect(tf.memory().numTensors).toBe(before)
+    })
+  })
+
+  describe.each(['cpu', 'wasm'])('inference ops on %s', (backend) => {
+    /** Moving statistics and parameters for `c` channels, from a seed. */
+    function normParams(c: number, seed: number): NormParams {
+      return {
+        gamma: tf.tensor1d(uniformArray(c, seed, 0.5, 1.5)),
+        beta: tf.tensor1d(uniformArray(c, seed + 1)),
+        mean: tf.tensor1d(uniformArray(c, seed + 2)),
+        variance: tf.tensor1d(uniformArray(c, seed + 3, 0.2, 2)),
+      }
+    }
+    const eps = 1e-3
+    const composite = (x: tf.Tensor4D, p: NormParams) =>
+      tf.leakyRelu(tf.batchNorm4d(x, p.mean, p.variance, p.beta, p.gamma, eps), 0.3)
+
+    it.each(shapes)(
+      'batch norm + LeakyReLU, bias, conv + norm + LeakyReLU (%s×%s×%s×%s)',
+      (...shape) => {
+        const seed = size(shape) + 5
+        const arrays = (kind: 'ref' | 'got') => {
+          tf.setBackend(kind === 'ref' ? 'cpu' : backend)
+          return tf.tidy(() => {
+            const x = tf.tensor4d(uniformArray(size(shape), seed, -2, 2), shape)
+            const p = normParams(shape[3], seed)
+            const filter = tf.tensor4d(uniformArray(9 * shape[3] * 8, seed + 9), [
+              3,
+              3,
+              shape[3],
+              8,
+            ])
+            const p8 = normParams(8, seed + 20)
+            const conv = tf.conv2d(x, filter, 2, 'same')
+            return {
+              norm: (kind === 'ref' ? composite(x, p) : normActInfer(x, p, 0.3, eps)).dataSync(),
+              bias: (kind === 'ref' ? tf.add(x, p.beta) : biasAddInfer(x, p.beta)).dataSync(),
+              conv: (kind === 'ref'
+                ? composite(conv, p8)
+                : convNormActInfer(x, filter, 2, 'same', p8, 0.3, eps)
+              ).dataSync(),
+            }
+          })
+        }
+        const ref = arrays('ref')
+        const got = arrays('got')
+        expect(relError(got.norm, ref.norm)).toBeLessThan(1e-4)
+        expect(relError(got.bias, ref.bias)).toBeLessThan(1e-4)
+        expect(relError(got.conv, ref.conv)).toBeLessThan(1e-4)
+      },
+    )
+  })
+
+  it('runs the fused kernels, or the composite ops when switched off', async () => {
+    await tf.setBackend('wasm')
+    const shape: Shape4 = [2, 4, 4, 3]
+    const both = () => {
+      batchNormAll(batchNormTrain, 'wasm', shape, 3)
+      leakyAll(true, 'wasm', shape, 3)
+    }
+    const fused = await kernelsRun(both)
+    expect(fused).toEqual(
+      expect.arrayContaining([
+        'FaceStudioBatchNormMoments',
+        'FaceStudioBatchNormNormalize',
+        'FaceStudioBatchNormGradSums',
+        'FaceStudioBatchNormGradInput',
+        'FaceStudioLeakyMask',
+        'FaceStudioLeakyMaskGrad',
+      ]),
+    )
+    process.env.FACE_STUDIO_FUSED = '0'
+    expect(canFuseBatchNorm()).toBe(false)
+    const composite = await kernelsRun(both)
+    expect(composite.filter((k) => k.startsWith('FaceStudio'))).toEqual([])
+    expect(composite).toEqual(expect.arrayContaining(['LeakyRelu', 'Mean']))
+  })
+})
