@@ -5,12 +5,27 @@
  * TSNE_FIT_POINTS, the rest placed likewise). With --baseline also plain umap-js on every point, and
  * with --tsne-full t-SNE fitted on every point, for comparison (slow). Each map's quality is the
  * fraction of a point's 10 nearest 2-D neighbours that share its cluster.
+ * The host's event-loop lag is measured twice for t-SNE: while it runs on this thread (as the studio
+ * did before maps moved to a worker) and while the studio's map job (computeMap on a worker thread,
+ * reading the latents from a real project database) computes the same map.
  * Usage: npm run bench:map [-- --json] [--rows N] [--baseline] [--no-umap] [--no-tsne] [--tsne-full]
+ *   [--no-worker]
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { pca2, umap2 } from '../src/main/analysis/projection'
 import { tsne2 } from '../src/main/analysis/tsne'
+import { insertLatents } from '../src/main/store/latents'
+import { openProjectFolder } from '../src/main/store/projectFolder'
 import { pcaReduce } from '../src/main/studio/latent/mapMath'
-import { projectLatents, TSNE_FIT_POINTS, TSNE_REDUCED_DIMS } from '../src/main/studio/latent/maps'
+import {
+  computeMap,
+  projectLatents,
+  TSNE_FIT_POINTS,
+  TSNE_REDUCED_DIMS,
+} from '../src/main/studio/latent/maps'
 
 const args = process.argv.slice(2)
 const json = args.includes('--json')
@@ -76,6 +91,50 @@ const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
   return [r, (performance.now() - t) / 1000]
 }
 
+/** Runs f while sampling this thread's event-loop delay; the max and p99 lag in ms. */
+async function withLag<T>(f: () => Promise<T>): Promise<[T, number, number]> {
+  const h = monitorEventLoopDelay({ resolution: 5 })
+  h.enable()
+  const r = await f()
+  h.disable()
+  const ms = (ns: number): number => Math.round(ns / 1e5) / 10
+  return [r, ms(h.max), ms(h.percentile(99))]
+}
+
+/** A throwaway project holding the latents as run 1's, for the studio's worker path. */
+async function tsneInWorker(latents: Float32Array, n: number): Promise<[number, number, number]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-map-'))
+  try {
+    const { db, paths } = openProjectFolder(join(dir, 'project'))
+    db.prepare(
+      `INSERT INTO runs (created_at, updated_at, preset, config, seed, target_steps, status, dataset_snapshot, dir)
+       VALUES ('t', 't', 'bench', '{}', 1, 1, 'finished', '{}', ?)`,
+    ).run(dir)
+    const image = db.prepare(
+      "INSERT INTO images (id, file, split, size, mtime_ms, status) VALUES (?, ?, 0, 1, 1, 'ok')",
+    )
+    db.transaction(() => {
+      for (let i = 1; i <= n; i++) image.run(i, `${String(i).padStart(6, '0')}.jpg`)
+    })()
+    insertLatents(
+      db,
+      1,
+      Array.from({ length: n }, (_, i) => ({
+        imageId: i + 1,
+        mu: latents.subarray(i * dim, (i + 1) * dim),
+        logVar: new Float32Array(dim),
+      })),
+    )
+    const [[, seconds], lagMax, lagP99] = await withLag(() =>
+      time(() => computeMap(db, paths.root, 1, 'tsne')),
+    )
+    db.close()
+    return [seconds, lagMax, lagP99]
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 const { latents, cluster } = makeData(rows)
 const result: Record<string, number | null> = { points: rows, dim }
 const [pca, pcaSeconds] = await time(() => pca2(latents, rows, dim))
@@ -95,11 +154,30 @@ if (args.includes('--baseline')) {
   if (!json) console.log(`UMAP ${rows}×${dim} (plain umap-js): ${plainSeconds.toFixed(2)} s`)
 }
 if (!args.includes('--no-tsne')) {
-  const [tsne, tsneSeconds] = await time(() => projectLatents('tsne', latents, rows, dim))
+  const [[tsne, tsneSeconds], lagMax, lagP99] = await withLag(() =>
+    time(() => projectLatents('tsne', latents, rows, dim)),
+  )
   result.tsneSeconds = tsneSeconds
   result.tsneFitPoints = Math.min(rows, TSNE_FIT_POINTS)
   result.tsnePurity = neighbourPurity(tsne, cluster)
-  if (!json) console.log(`t-SNE ${rows}×${dim} (studio): ${tsneSeconds.toFixed(2)} s`)
+  result.tsneInThreadLagMaxMs = lagMax
+  result.tsneInThreadLagP99Ms = lagP99
+  if (!json) {
+    console.log(`t-SNE ${rows}×${dim} (studio): ${tsneSeconds.toFixed(2)} s`)
+    console.log(`  on this thread: event-loop lag max ${lagMax} ms, p99 ${lagP99} ms`)
+  }
+  if (!args.includes('--no-worker')) {
+    const [seconds, workerLagMax, workerLagP99] = await tsneInWorker(latents, rows)
+    result.tsneWorkerSeconds = seconds
+    result.tsneWorkerLagMaxMs = workerLagMax
+    result.tsneWorkerLagP99Ms = workerLagP99
+    if (!json) {
+      console.log(
+        `  as a map job (worker thread, from SQLite): ${seconds.toFixed(2)} s, ` +
+          `event-loop lag max ${workerLagMax} ms, p99 ${workerLagP99} ms`,
+      )
+    }
+  }
 }
 if (args.includes('--tsne-full')) {
   const reduced = pcaReduce(latents, rows, dim, TSNE_REDUCED_DIMS)
@@ -110,5 +188,5 @@ if (args.includes('--tsne-full')) {
   result.tsneFullPurity = neighbourPurity(full.coords, cluster)
   if (!json) console.log(`t-SNE ${rows}×${dim} (every point fitted): ${fullSeconds.toFixed(2)} s`)
 }
-if (!json) console.log(JSON.stringify(result))
-else console.log(JSON.stringify(result))
+result.loadAverage = Math.round((loadavg()[0] ?? 0) * 100) / 100
+console.log(JSON.stringify(result))

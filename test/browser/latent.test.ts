@@ -3,6 +3,10 @@ import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MethodOutput } from '../../src/shared/contract'
+import { latentFingerprint } from '../../src/main/studio/latent/analysisCache'
+import { cachedMap, storeMap } from '../../src/main/studio/latent/maps'
+import { openProjectFolder } from '../../src/main/store/projectFolder'
+import { latestTrainedRun } from '../../src/main/store/runs'
 import { openStudioPage } from '../support/browser'
 import { startServe, type RunningServe } from '../support/serveHarness'
 import { prepareProject } from '../support/cli'
@@ -115,6 +119,93 @@ describe('the Explore and Attributes screens', () => {
     const seedBefore = await attr(samples, 'data-seed')
     await page.getByTestId('resample-button').click()
     await expect.poll(() => attr(samples, 'data-seed')).not.toBe(seedBefore)
+  })
+
+  it('draws a map of tens of thousands of points from pixels, zooms and hovers', async () => {
+    // A 30,000-point map (above the raster threshold) written into the run's cache as if computed:
+    // the run's 160 real faces, each at ~190 places in a few blobs.
+    const total = 30_000
+    const { db } = openProjectFolder(projectDir)
+    let realIds: number[]
+    try {
+      const run = latestTrainedRun(db)
+      const pca = run ? cachedMap(db, run.id, 'pca') : null
+      if (!run || !pca) throw new Error('the first test should have left a trained run and a map')
+      realIds = Array.from(pca.imageIds).sort((a, b) => a - b)
+      const imageIds = Int32Array.from({ length: total }, (_, i) => {
+        return realIds[Math.floor((i * realIds.length) / total)] as number
+      })
+      const coords = new Float32Array(total * 2)
+      for (let i = 0; i < total; i++) {
+        const blob = i % 5
+        const angle = (i * 2.399963) % (2 * Math.PI)
+        const radius = Math.sqrt((i % 997) / 997) * 3
+        coords[2 * i] = blob * 10 + radius * Math.cos(angle)
+        coords[2 * i + 1] = (blob % 2) * 8 + radius * Math.sin(angle)
+      }
+      const map = {
+        runId: run.id,
+        method: 'umap' as const,
+        points: total,
+        seconds: 0,
+        coords,
+        imageIds,
+      }
+      storeMap(db, map, undefined, latentFingerprint(db, run.id))
+    } finally {
+      db.close()
+    }
+
+    await page.getByTestId('nav-explore').click()
+    await page.getByTestId('map-color-select').selectOption('')
+    await page.getByTestId('map-density-toggle').uncheck()
+    await page.getByTestId('map-method-select').selectOption('umap')
+    const canvas = page.getByTestId('map-canvas')
+    await expect.poll(() => attr(canvas, 'data-points'), { timeout: 60_000 }).toBe(total)
+    await expect.poll(() => attr(canvas, 'data-visible'), { timeout: 10_000 }).toBe(total)
+    const box = await canvas.boundingBox()
+    if (!box) throw new Error('map canvas has no box')
+    // The points are on the canvas: many lit pixels inside the plot area, none in the margins.
+    const lit = (x: number, y: number, w: number, h: number): Promise<number> =>
+      canvas.evaluate(
+        (el: HTMLCanvasElement, r: number[]) => {
+          const scale = el.width / el.clientWidth
+          const [x0, y0, w0, h0] = r.map((v) => Math.round(v * scale)) as [
+            number,
+            number,
+            number,
+            number,
+          ]
+          const data =
+            el.getContext('2d')?.getImageData(x0, y0, w0, h0).data ?? new Uint8ClampedArray()
+          let n = 0
+          for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) n++
+          return n
+        },
+        [x, y, w, h],
+      )
+    expect(await lit(44, 10, box.width - 56, box.height - 36)).toBeGreaterThan(2000)
+    expect(await lit(0, 0, 40, box.height)).toBe(0)
+
+    const drawsBefore = await attr(canvas, 'data-draws')
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await page.mouse.wheel(0, -600)
+    await expect.poll(() => attr(canvas, 'data-zoom-k'), { timeout: 10_000 }).toBeGreaterThan(1.5)
+    await expect.poll(() => attr(canvas, 'data-draws')).toBeGreaterThan(drawsBefore)
+    await expect.poll(() => attr(canvas, 'data-visible')).toBeLessThan(total)
+
+    // Hover still finds the nearest point and shows its face.
+    const hoverFace = page.getByTestId('map-hover-face')
+    let found = false
+    for (let i = 0; i < 200 && !found; i++) {
+      const x = box.width * (0.1 + 0.8 * ((i * 0.618) % 1))
+      const y = box.height * (0.1 + 0.75 * ((i * 0.382) % 1))
+      await page.mouse.move(box.x + x, box.y + y)
+      found = await hoverFace.isVisible()
+    }
+    expect(found).toBe(true)
+    expect(realIds).toContain(await attr(hoverFace, 'data-image-id'))
+    expect(pageErrors).toEqual([])
   })
 
   it('edits a dataset face live with attribute sliders', { timeout: 180_000 }, async () => {

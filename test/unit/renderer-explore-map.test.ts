@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { MapResult } from '../../src/shared/contractLatent'
 import {
-  buildQuadtree,
+  buildPointGrid,
   colorBatches,
   decodeBase64,
   decodeMapResult,
@@ -116,11 +116,41 @@ describe('map geometry', () => {
       [10, 10],
       [NaN, NaN],
     ])
-    const tree = buildQuadtree(p)
-    expect(tree.size()).toBe(3)
-    expect(nearestPoint(tree, 9, 1, 3)).toBe(1)
-    expect(nearestPoint(tree, 9, 9, 3)).toBe(2)
-    expect(nearestPoint(tree, 5, 5, 3)).toBeNull()
+    const grid = buildPointGrid(p)
+    expect(grid.size).toBe(3)
+    expect(nearestPoint(grid, 9, 1, 3)).toBe(1)
+    expect(nearestPoint(grid, 9, 9, 3)).toBe(2)
+    expect(nearestPoint(grid, 5, 5, 3)).toBeNull()
+    expect(nearestPoint(grid, -2, 0, 3)).toBe(0)
+    expect(nearestPoint(grid, 30, 30, 3)).toBeNull()
+  })
+
+  it('finds the same nearest point as a full scan on a large random map', () => {
+    let s = 5
+    const rnd = (): number => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+      return s / 4294967296
+    }
+    const xy = Array.from(
+      { length: 20_000 },
+      () => [rnd() * 50, rnd() * 20 - 10] as [number, number],
+    )
+    const grid = buildPointGrid(points(xy))
+    for (let q = 0; q < 300; q++) {
+      const x = rnd() * 60 - 5
+      const y = rnd() * 30 - 15
+      const radius = 0.05 + rnd() * 0.5
+      let best: number | null = null
+      let bestD = radius * radius
+      xy.forEach(([px, py], i) => {
+        const d = (px - x) ** 2 + (py - y) ** 2
+        if (d < bestD) {
+          bestD = d
+          best = i
+        }
+      })
+      expect(nearestPoint(grid, x, y, radius)).toBe(best)
+    }
   })
 
   it('samples every k-th index to cap density work', () => {

@@ -2,7 +2,7 @@
  * 2-D maps of a run's latents by PCA, UMAP or t-SNE, cached per run, method and limit. UMAP and t-SNE
  * on many points are fitted on a seeded subsample in a PCA-reduced space and the other points are
  * placed from their nearest fitted neighbours (see mapMath), which keeps a 20,000-point map within
- * about half a minute on two cores.
+ * about half a minute on two cores. computeMap runs the projection on a worker thread (mapWorker).
  */
 import { pca2, umap2 } from '../../analysis'
 import { tsne2 } from '../../analysis/tsne'
@@ -17,8 +17,9 @@ import {
   toBase64,
   writeCached,
 } from './analysisCache'
-import { attributeIndexIn, loadLabels, requireLatentTable } from './latentData'
+import { attributeIndexIn, loadLabels, requireLatentTable, type LatentTable } from './latentData'
 import { pcaReduce, placeByNeighbours, seededSubsample } from './mapMath'
+import { runMapWorker } from './mapWorkerHost'
 
 export interface MapData {
   runId: number
@@ -134,7 +135,26 @@ export function cachedMap(
   }
 }
 
-/** Computes (or reuses) the map and stores it in the cache. */
+/**
+ * The latents a map is computed from and the fingerprint they had, read in one transaction so a
+ * concurrent encode cannot make the cached map claim latents it was not computed from.
+ */
+export function readMapInputs(
+  db: Db,
+  projectRoot: string,
+  runId: number,
+  limit?: number,
+): { table: LatentTable; fingerprint: string } {
+  return db.transaction(() => ({
+    fingerprint: latentFingerprint(db, runId),
+    table: requireLatentTable(db, projectRoot, runId, limit !== undefined ? { limit } : {}),
+  }))()
+}
+
+/**
+ * Computes (or reuses) the map and stores it in the cache. The projection runs on a worker thread
+ * that reads the latents itself; cancelling the signal stops it at once.
+ */
 export async function computeMap(
   db: Db,
   projectRoot: string,
@@ -144,36 +164,44 @@ export async function computeMap(
   control: TaskControl = {},
 ): Promise<MapData & { cached: boolean }> {
   checkMapMethod(method)
-  const fingerprint = latentFingerprint(db, runId)
-  const hit = cachedMap(db, runId, method, limit, fingerprint)
+  const hit = cachedMap(db, runId, method, limit)
   if (hit) return { ...hit, cached: true }
   const started = performance.now()
-  const table = requireLatentTable(db, projectRoot, runId, limit !== undefined ? { limit } : {})
-  const coords = await projectLatents(method, table.mu, table.n, table.dim, control)
+  const job = {
+    dbFile: db.name,
+    projectRoot,
+    runId,
+    method,
+    ...(limit !== undefined ? { limit } : {}),
+  }
+  const { points, coords, imageIds, fingerprint } = await runMapWorker(job, control)
   const seconds = (performance.now() - started) / 1000
+  const map: MapData = { runId, method, points, seconds, coords, imageIds }
+  storeMap(db, map, limit, fingerprint)
+  return { ...map, cached: false }
+}
+
+/** Keeps a map in the cache, valid while the run's latents still have `fingerprint`. */
+export function storeMap(
+  db: Db,
+  map: MapData,
+  limit: number | undefined,
+  fingerprint: string,
+): void {
   const stored: StoredMap = {
-    points: table.n,
-    seconds,
-    coords: toBase64(coords),
-    imageIds: toBase64(table.imageIds),
+    points: map.points,
+    seconds: map.seconds,
+    coords: toBase64(map.coords),
+    imageIds: toBase64(map.imageIds),
   }
   writeCached(
     db,
-    runId,
+    map.runId,
     KIND,
-    cacheKey(method, limit),
+    cacheKey(map.method, limit),
     fingerprint,
     Buffer.from(JSON.stringify(stored), 'utf8'),
   )
-  return {
-    runId,
-    method,
-    points: table.n,
-    seconds,
-    coords,
-    imageIds: table.imageIds,
-    cached: false,
-  }
 }
 
 /** 1, −1 or 0 per map point for one attribute (named case-insensitively). */

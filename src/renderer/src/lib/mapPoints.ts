@@ -1,6 +1,5 @@
 /** The 2-D latent map as the page draws it: decoded arrays, scales, colour batches and hit-testing. */
 import type { MapResult } from '@shared/contractLatent'
-import { quadtree, type Quadtree } from 'd3-quadtree'
 
 export interface MapPoints {
   count: number
@@ -76,7 +75,7 @@ export function pointsExtent(points: MapPoints): Extent {
 
 /**
  * Domains that give both axes the same units per pixel, so distances on screen are distances in
- * the map (and the quadtree's data-space radius is round on screen), with a margin around the data.
+ * the map (and the hover grid's data-space radius is round on screen), with a margin around the data.
  */
 export function equalAspectDomains(
   extent: Extent,
@@ -131,26 +130,87 @@ export function colorBatches(points: MapPoints): ColorBatch[] {
     .filter((b) => b.indices.length > 0)
 }
 
-/** A quadtree of point indices on the data coordinates (non-finite points are left out). */
-export function buildQuadtree(points: MapPoints): Quadtree<number> {
-  const tree = quadtree<number>()
-    .x((i) => points.x[i] as number)
-    .y((i) => points.y[i] as number)
-  const finite: number[] = []
-  for (let i = 0; i < points.count; i++) {
-    if (Number.isFinite(points.x[i]) && Number.isFinite(points.y[i])) finite.push(i)
+/**
+ * A uniform grid over the points for hover hit-testing, in typed arrays: built by a counting sort in
+ * a few milliseconds for 200k points (a d3 quadtree took half a second, long enough to stall a frame).
+ */
+export interface PointGrid {
+  x0: number
+  y0: number
+  cell: number
+  cols: number
+  rows: number
+  /** Points of cell c are items[start[c] … start[c + 1]). */
+  start: Uint32Array
+  items: Uint32Array
+  xs: Float32Array
+  ys: Float32Array
+  /** How many points it holds (the finite ones). */
+  size: number
+}
+
+/** The grid of the finite points, about two per cell. */
+export function buildPointGrid(points: MapPoints): PointGrid {
+  const { x: xs, y: ys, count } = points
+  const extent = pointsExtent(points)
+  const span = Math.max(extent.x[1] - extent.x[0], extent.y[1] - extent.y[0]) || 1
+  const side = Math.max(1, Math.min(1024, Math.ceil(Math.sqrt(count / 2))))
+  const cell = span / side
+  const cols = Math.max(1, Math.ceil((extent.x[1] - extent.x[0]) / cell) + 1)
+  const rows = Math.max(1, Math.ceil((extent.y[1] - extent.y[0]) / cell) + 1)
+  const cellOf = new Int32Array(count).fill(-1)
+  const start = new Uint32Array(cols * rows + 1)
+  let size = 0
+  for (let i = 0; i < count; i++) {
+    const x = xs[i] as number
+    const y = ys[i] as number
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue
+    const cx = Math.min(cols - 1, Math.floor((x - extent.x[0]) / cell))
+    const cy = Math.min(rows - 1, Math.floor((y - extent.y[0]) / cell))
+    const c = cy * cols + cx
+    cellOf[i] = c
+    start[c + 1] = (start[c + 1] as number) + 1
+    size++
   }
-  return tree.addAll(finite)
+  for (let c = 0; c < cols * rows; c++)
+    start[c + 1] = (start[c + 1] as number) + (start[c] as number)
+  const fill = start.slice(0, cols * rows)
+  const items = new Uint32Array(size)
+  for (let i = 0; i < count; i++) {
+    const c = cellOf[i] as number
+    if (c < 0) continue
+    items[fill[c] as number] = i
+    fill[c] = (fill[c] as number) + 1
+  }
+  return { x0: extent.x[0], y0: extent.y[0], cell, cols, rows, start, items, xs, ys, size }
 }
 
 /** The point nearest (x, y) in data units, if one lies within `radius`. */
-export function nearestPoint(
-  tree: Quadtree<number>,
-  x: number,
-  y: number,
-  radius: number,
-): number | null {
-  return tree.find(x, y, radius) ?? null
+export function nearestPoint(grid: PointGrid, x: number, y: number, radius: number): number | null {
+  if (!(radius >= 0) || !Number.isFinite(x) || !Number.isFinite(y)) return null
+  const { x0, y0, cell, cols, rows, start, items, xs, ys } = grid
+  const cx0 = Math.max(0, Math.floor((x - radius - x0) / cell))
+  const cx1 = Math.min(cols - 1, Math.floor((x + radius - x0) / cell))
+  const cy0 = Math.max(0, Math.floor((y - radius - y0) / cell))
+  const cy1 = Math.min(rows - 1, Math.floor((y + radius - y0) / cell))
+  let best: number | null = null
+  let bestD = radius * radius
+  for (let cy = cy0; cy <= cy1; cy++) {
+    for (let cx = cx0; cx <= cx1; cx++) {
+      const c = cy * cols + cx
+      for (let k = start[c] as number; k < (start[c + 1] as number); k++) {
+        const i = items[k] as number
+        const dx = (xs[i] as number) - x
+        const dy = (ys[i] as number) - y
+        const d = dx * dx + dy * dy
+        if (d <= bestD) {
+          bestD = d
+          best = i
+        }
+      }
+    }
+  }
+  return best
 }
 
 /** Every `stride`-th index, so density estimates stay fast on 200k points. */

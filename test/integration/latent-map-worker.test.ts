@@ -1,0 +1,179 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { JobFinished, JobProgress } from '../../src/shared/contract'
+import type { StudioContext } from '../../src/main/studio/context'
+import { ModelHost } from '../../src/main/studio/faceModel'
+import { JobManager } from '../../src/main/studio/jobs'
+import { cachedMap } from '../../src/main/studio/latent/maps'
+import { LatentService } from '../../src/main/studio/latentService'
+import type { Db } from '../../src/main/store/database'
+import { insertLatents } from '../../src/main/store/latents'
+import { openProjectFolder } from '../../src/main/store/projectFolder'
+import { makeTempDir } from '../support/tempDir'
+
+// Big enough that t-SNE on this thread blocks the loop for ~0.5 s at a time (PCA 64 → 50 dims,
+// 5,000-point affinities, placing the other 1,000): the lag check below would fail there.
+const POINTS = 6000
+const DIM = 64
+const CLUSTERS = 5
+/** The longest a 10 ms timer may be late while the map computes; in-thread it is ~0.5 s. */
+const MAX_LAG_MS = 200
+
+let seed = 7
+const random = (): number => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
+  return seed / 4294967296
+}
+
+function addRun(db: Db, runId: number, count: number, dim: (i: number) => number): void {
+  db.prepare(
+    `INSERT INTO runs (id, created_at, updated_at, preset, config, seed, target_steps, status, dataset_snapshot, dir)
+     VALUES (?, 't', 't', 'p', '{}', 1, 1, 'finished', '{}', '/nowhere')`,
+  ).run(runId)
+  const centres = Array.from({ length: CLUSTERS }, () =>
+    Float32Array.from({ length: DIM }, () => random() * 6 - 3),
+  )
+  insertLatents(
+    db,
+    runId,
+    Array.from({ length: count }, (_, i) => {
+      const centre = centres[i % CLUSTERS] as Float32Array
+      const mu = Float32Array.from({ length: dim(i) }, (_, d) => (centre[d] ?? 0) + random() - 0.5)
+      return { imageId: i + 1, mu, logVar: new Float32Array(mu.length) }
+    }),
+  )
+}
+
+describe('map jobs on a worker thread', () => {
+  const temp = makeTempDir('latent-map-worker-')
+  const project = { ...openProjectFolder(join(temp.dir, 'project')), isDemo: false }
+  const { db } = project
+  const progress: JobProgress[] = []
+  const finished: JobFinished[] = []
+  const models = new ModelHost()
+  const ctx: StudioContext = {
+    requireProject: () => project,
+    jobs: new JobManager({
+      progress: (p) => progress.push(p),
+      finished: (f) => finished.push(f),
+    }),
+    emit: () => undefined,
+    models,
+  }
+  const service = new LatentService(ctx)
+
+  async function waitForJob(jobId: string, timeoutMs = 300_000): Promise<JobFinished> {
+    const until = Date.now() + timeoutMs
+    while (Date.now() < until) {
+      const done = finished.find((f) => f.jobId === jobId)
+      if (done) return done
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    throw new Error(`job ${jobId} did not finish`)
+  }
+
+  beforeAll(() => {
+    const image = db.prepare(
+      "INSERT INTO images (id, file, split, size, mtime_ms, status) VALUES (?, ?, 0, 1, 1, 'ok')",
+    )
+    db.transaction(() => {
+      for (let i = 1; i <= POINTS; i++) image.run(i, `${String(i).padStart(6, '0')}.jpg`)
+    })()
+    addRun(db, 1, POINTS, () => DIM)
+    // Run 2's latents disagree in length: loading them fails inside the worker.
+    addRun(db, 2, 40, (i) => (i === 17 ? 8 : DIM))
+  })
+
+  afterAll(() => {
+    models.close()
+    db.close()
+    temp.cleanup()
+  })
+
+  it('reports progress and keeps the host loop responsive during a t-SNE map', async () => {
+    let last = performance.now()
+    let maxLag = 0
+    let ticks = 0
+    const ticker = setInterval(() => {
+      const now = performance.now()
+      maxLag = Math.max(maxLag, now - last - 10)
+      last = now
+      ticks++
+    }, 10)
+    let outcome: JobFinished
+    try {
+      const started = await service['latent.map']({ runId: 1, method: 'tsne' })
+      expect(started.cached).toBe(false)
+      outcome = await waitForJob(started.jobId as string)
+      const mine = progress.filter((p) => p.jobId === started.jobId)
+      // Progress from inside the worker: the neighbour search and the layout iterations.
+      expect(mine.some((p) => p.phase === 'neighbours' && p.total === POINTS - 1000)).toBe(true)
+      const layout = mine.filter((p) => p.phase === 'layout')
+      expect(layout.some((p) => p.done > 0 && p.done < p.total)).toBe(true)
+    } finally {
+      clearInterval(ticker)
+    }
+    expect(outcome).toMatchObject({ status: 'done' })
+    expect(ticks).toBeGreaterThan(50)
+    expect(maxLag).toBeLessThan(MAX_LAG_MS)
+
+    const map = cachedMap(db, 1, 'tsne')
+    expect(map?.points).toBe(POINTS)
+    expect(map?.imageIds[0]).toBe(1)
+    expect(map?.imageIds[POINTS - 1]).toBe(POINTS)
+    const coords = map?.coords ?? new Float32Array()
+    expect(coords).toHaveLength(POINTS * 2)
+    expect(coords.every(Number.isFinite)).toBe(true)
+    // Points of one cluster land nearer each other than points of different clusters.
+    const dist = (i: number, j: number): number =>
+      Math.hypot(
+        (coords[2 * i] as number) - (coords[2 * j] as number),
+        (coords[2 * i + 1] as number) - (coords[2 * j + 1] as number),
+      )
+    let same = 0
+    let other = 0
+    for (let i = 0; i < 500; i++) {
+      same += dist(i, i + CLUSTERS)
+      other += dist(i, i + 1)
+    }
+    expect(same * 3).toBeLessThan(other)
+    expect((await service['latent.map']({ runId: 1, method: 'tsne' })).cached).toBe(true)
+    const result = await service['latent.mapResult']({ runId: 1, method: 'tsne' })
+    expect(result?.points).toBe(POINTS)
+  })
+
+  it('cancels mid-job: the worker stops, the job says cancelled and nothing is cached', async () => {
+    const started = await service['latent.map']({ runId: 1, method: 'tsne', limit: 5000 })
+    const jobId = started.jobId as string
+    const until = Date.now() + 120_000
+    while (!progress.some((p) => p.jobId === jobId && p.phase === 'layout' && p.done > 0)) {
+      if (Date.now() > until) throw new Error('no layout progress from the map worker')
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    const asked = performance.now()
+    expect(ctx.jobs.cancel(jobId)).toBe(true)
+    const outcome = await waitForJob(jobId, 10_000)
+    expect(outcome.status).toBe('cancelled')
+    expect(performance.now() - asked).toBeLessThan(2000)
+    expect(ctx.jobs.isRunning('analysis')).toBe(false)
+    expect(cachedMap(db, 1, 'tsne', 5000)).toBeNull()
+    // The worker no longer burns CPU: this process is nearly idle once it has been terminated.
+    await new Promise((r) => setTimeout(r, 300))
+    const cpuBefore = process.cpuUsage()
+    const wallBefore = performance.now()
+    await new Promise((r) => setTimeout(r, 1000))
+    const cpu = process.cpuUsage(cpuBefore)
+    const cpuMs = (cpu.user + cpu.system) / 1000
+    expect(cpuMs).toBeLessThan(0.4 * (performance.now() - wallBefore))
+  })
+
+  it('turns an error inside the worker into the job error, naming the bad row', async () => {
+    const started = await service['latent.map']({ runId: 2, method: 'pca' })
+    const outcome = await waitForJob(started.jobId as string, 60_000)
+    expect(outcome.status).toBe('failed')
+    expect(outcome).toMatchObject({
+      error: expect.stringMatching(/run 2: image 18 has 8 values, others have 64; re-encode/),
+    })
+    expect(cachedMap(db, 2, 'pca')).toBeNull()
+  })
+})
