@@ -286,7 +286,9 @@ export class StudioService implements CoreApi, StudioContext {
     const { paths, db } = openProjectFolder(dir)
     this.project?.db.close()
     this.models.close()
-    this.project = { paths, db, isDemo }
+    // The demo reopened from the recent list or by path is still the demo.
+    const demo = isDemo || paths.root === resolve(demoLocation(this.options.userDataDir).projectDir)
+    this.project = { paths, db, isDemo: demo }
     const summary = this.summarise(this.project)
     this.recents.remember({ path: paths.root, name: summary.name })
     this.options.emit('project.changed', summary)
