@@ -19,6 +19,7 @@ export default defineConfig({
           ),
           preprocessWorker: resolve(import.meta.dirname, 'src/main/dataset/preprocessWorker.ts'),
           synthWorker: resolve(import.meta.dirname, 'src/main/dataset/synth/synthWorker.ts'),
+          replicaWorker: resolve(import.meta.dirname, 'src/main/engine/parallel/replicaWorker.ts'),
           mapWorker: resolve(import.meta.dirname, 'src/main/studio/latent/mapWorker.ts'),
         },
       },

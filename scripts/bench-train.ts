@@ -1,16 +1,31 @@
 /**
  * Training-engine speed: per backend, training images/s at 64×64 and 128×128 (batch 32, the presets'
- * layers with latent 200 at both sizes), latency of decoding one face, and encode images/s (batch 64).
+ * layers with latent 200 at both sizes) with 1 and with N data-parallel replicas (N = the default
+ * replica count, `--replicas N` to choose; both measured in alternating rounds in this invocation),
+ * latency of decoding one face, and encode images/s (batch 64).
  * `npm run bench:train -- --json`: the last stdout line is one JSON object (figures for the best
- * backend, wall clock; `cpuTime` holds the same from CPU time). `--cpu` also benches the cpu backend (one step; it is ~100× slower than wasm).
+ * backend, wall clock; `train64`/`train128` are the best replica count's, `trainByReplicas` holds
+ * each; `cpuTime` holds the same from CPU time, all threads counted). `--cpu` also benches the cpu
+ * backend (one step, one replica; it is ~100× slower than wasm).
  */
 import { loadavg } from 'node:os'
 import { pickBackend, type BackendName } from '../src/main/engine/backend/picker'
 import { syntheticShapes } from '../src/main/engine/data/trainingData'
 import { PRESETS, trainConfig } from '../src/main/engine/model/config'
+import { ParallelTrainer, replicaCount } from '../src/main/engine/parallel/parallelTrainer'
 import { Trainer } from '../src/main/engine/train/trainer'
 
-const args = new Set(process.argv.slice(2))
+const argv = process.argv.slice(2)
+const args = new Set(argv)
+const replicasFlag = argv.indexOf('--replicas')
+const requestedReplicas = replicasFlag >= 0 ? Number(argv[replicasFlag + 1]) : undefined
+if (
+  requestedReplicas !== undefined &&
+  !(Number.isInteger(requestedReplicas) && requestedReplicas > 0)
+) {
+  process.stderr.write(`bench:train: --replicas needs a positive whole number\n`)
+  process.exit(2)
+}
 const json = args.has('--json')
 const log = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n')
 
@@ -42,16 +57,45 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number
 }
 
-function trainRate(size: 64 | 128, warm: number, steps: number): Rate {
+/**
+ * Training images/s at one size for each replica count. All configurations are built (workers
+ * started, untimed) and warmed first, then measured in alternating rounds, so on a shared machine
+ * each sees about the same load; the figure is the median round.
+ */
+async function trainRates(
+  backend: BackendName,
+  size: 64 | 128,
+  counts: number[],
+  rounds: number,
+  stepsPerRound: number,
+): Promise<Map<number, Rate>> {
   const preset = size === 64 ? PRESETS['classic-64'] : PRESETS['classic-128']
-  const t = Trainer.init(trainConfig({ ...preset, latentDim: 200 }, { batchSize: 32, seed: 1 }))
+  const config = trainConfig({ ...preset, latentDim: 200 }, { batchSize: 32, seed: 1 })
   const batch = syntheticShapes(32, size, 3)
-  for (let i = 0; i < warm; i++) t.trainStep(batch)
-  const s = timed(() => {
-    for (let i = 0; i < steps; i++) t.trainStep(batch)
-  })
-  t.dispose()
-  return { wall: (32 * steps) / s.wall, cpu: (32 * steps) / s.cpu }
+  const runs = await Promise.all(
+    counts.map(async (n) => {
+      const local = Trainer.init(config)
+      const t = n > 1 ? await ParallelTrainer.start(local, { replicas: n, backend }) : local
+      return { n, local, t, wall: [] as number[], cpu: [] as number[] }
+    }),
+  )
+  for (const r of runs) r.t.trainStep(batch)
+  for (let round = 0; round < rounds; round++) {
+    for (const r of runs) {
+      const s = timed(() => {
+        for (let i = 0; i < stepsPerRound; i++) r.t.trainStep(batch)
+      })
+      r.wall.push((32 * stepsPerRound) / s.wall)
+      r.cpu.push((32 * stepsPerRound) / s.cpu)
+    }
+  }
+  const rates = new Map<number, Rate>()
+  for (const r of runs) {
+    if (r.t instanceof ParallelTrainer) await r.t.close()
+    r.local.dispose()
+    rates.set(r.n, { wall: median(r.wall), cpu: median(r.cpu) })
+  }
+  return rates
 }
 
 function decodeMs(size: 64 | 128, trials: number): Rate {
@@ -81,10 +125,29 @@ function encodeRate(batches: number): Rate {
   return { wall: (64 * batches) / s.wall, cpu: (64 * batches) / s.cpu }
 }
 
-async function bench(name: BackendName, quick: boolean): Promise<{ wall: Figures; cpu: Figures }> {
+interface BenchResult {
+  wall: Figures
+  cpu: Figures
+  /** Training images/s per replica count, e.g. { 1: {...}, 2: {...} }. */
+  trainByReplicas: Record<number, { train64: Rate; train128: Rate }>
+  replicas: number
+}
+
+async function bench(name: BackendName, quick: boolean): Promise<BenchResult> {
+  const counts = quick ? [1] : [...new Set([1, replicaCount(name, requestedReplicas)])]
+  const byReplicas: BenchResult['trainByReplicas'] = {}
+  const r64 = await trainRates(name, 64, counts, quick ? 1 : 5, quick ? 1 : 2)
+  const r128 = await trainRates(name, 128, counts, quick ? 1 : 3, 1)
+  for (const n of counts) {
+    byReplicas[n] = { train64: r64.get(n) as Rate, train128: r128.get(n) as Rate }
+  }
+  const best = counts.reduce((a, b) =>
+    (byReplicas[b]?.train64.wall ?? 0) > (byReplicas[a]?.train64.wall ?? 0) ? b : a,
+  )
+  const chosen = byReplicas[best] as { train64: Rate; train128: Rate }
   const r = {
-    train64: trainRate(64, quick ? 0 : 2, quick ? 1 : 6),
-    train128: trainRate(128, quick ? 0 : 1, quick ? 1 : 3),
+    train64: chosen.train64,
+    train128: chosen.train128,
     decode64Ms: decodeMs(64, quick ? 3 : 50),
     decode128Ms: decodeMs(128, quick ? 3 : 30),
     encode64: encodeRate(quick ? 1 : 5),
@@ -96,24 +159,37 @@ async function bench(name: BackendName, quick: boolean): Promise<{ wall: Figures
     decode128Ms: r.decode128Ms[k],
     encode64: r.encode64[k],
   })
+  for (const n of counts) {
+    const t = byReplicas[n] as { train64: Rate; train128: Rate }
+    log(
+      `${name.padEnd(6)} ${n} replica${n > 1 ? 's' : ' '} train64 ${t.train64.wall.toFixed(1)} img/s ` +
+        `(cpu ${t.train64.cpu.toFixed(1)})  train128 ${t.train128.wall.toFixed(1)} img/s ` +
+        `(cpu ${t.train128.cpu.toFixed(1)})`,
+    )
+  }
   const line = (label: string, f: Figures) =>
     log(
       `${name.padEnd(6)} ${label} train64 ${f.train64.toFixed(1)} img/s  train128 ` +
         `${f.train128.toFixed(1)} img/s  decode64 ${f.decode64Ms.toFixed(2)} ms  decode128 ` +
-        `${f.decode128Ms.toFixed(2)} ms  encode64 ${f.encode64.toFixed(0)} img/s`,
+        `${f.decode128Ms.toFixed(2)} ms  encode64 ${f.encode64.toFixed(0)} img/s` +
+        `  (training: ${best} replica${best > 1 ? 's' : ''})`,
     )
   line('wall', pick('wall'))
   line('cpu ', pick('cpu'))
-  return { wall: pick('wall'), cpu: pick('cpu') }
+  return { wall: pick('wall'), cpu: pick('cpu'), trainByReplicas: byReplicas, replicas: best }
 }
 
 async function main(): Promise<void> {
   const load = loadavg()[0] as number
-  log(`load average ${load.toFixed(2)} (the machine's cores are shared; figures vary with load)`)
+  log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (the machine's cores are shared; figures vary with load)`,
+  )
   const best = await pickBackend('auto')
   for (const s of best.skipped) log(`skipped ${s.name}: ${s.reason}`)
   const figures = await bench(best.backend, false)
-  const others: Record<string, { wall: Figures; cpu: Figures } | string> = {}
+  const others: Record<string, BenchResult | string> = {}
   if (best.backend !== 'cpu') {
     if (args.has('--cpu')) {
       await pickBackend('cpu')
@@ -128,11 +204,15 @@ async function main(): Promise<void> {
       JSON.stringify({
         backend: best.backend,
         ...figures.wall,
+        /** Replica count behind train64/train128. */
+        replicas: figures.replicas,
+        trainByReplicas: figures.trainByReplicas,
         /** The same figures from process CPU time rather than wall time. */
         cpuTime: figures.cpu,
         skipped: best.skipped,
         others,
         loadAverage: load,
+        loadAverageAfter: loadavg()[0],
       }) + '\n',
     )
   }

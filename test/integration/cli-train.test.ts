@@ -18,6 +18,15 @@ describe('face-studio train', () => {
   it('rejects bad usage with exit 2 and a missing cache with exit 1', async () => {
     expect((await runCli(['train', '--project', project])).code).toBe(2)
     expect((await runCli(['train', '--project', project, '--steps', 'x'])).code).toBe(2)
+    for (const bad of [
+      ['--replicas', '0'],
+      ['--replicas', '17'],
+      ['--resume', '--replicas', '2'],
+    ]) {
+      const r = await runCli(['train', '--project', project, '--steps', '2', ...bad])
+      expect(r.code, bad.join(' ')).toBe(2)
+      expect(r.stderr).toMatch(/replicas/)
+    }
     const noCache = await runCli([
       'train',
       '--project',
@@ -105,6 +114,9 @@ describe('face-studio train', () => {
       '2',
       '--seed',
       '2',
+      // The other runs here use the default (2 replicas on a 2-core machine); this one a single one.
+      '--replicas',
+      '1',
       '--json',
     ])
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
@@ -130,5 +142,11 @@ describe('face-studio train', () => {
     expect(resumed.code).toBe(0)
     expect(resumed.json?.resumedFromStep as number).toBeGreaterThanOrEqual(4)
     expect(resumed.json?.steps).toBe(10)
+    const db = new Database(join(project, 'studio.db'), { readonly: true })
+    const row = db.prepare('SELECT config FROM runs WHERE id = ?').get(resumed.json?.run) as {
+      config: string
+    }
+    db.close()
+    expect(JSON.parse(row.config).train.replicas).toBe(1)
   }, 400_000)
 })

@@ -5,6 +5,7 @@ import { syntheticShapes } from '../../src/main/engine/data/trainingData'
 import type { ModelConfig } from '../../src/main/engine/model/config'
 import { trainConfig } from '../../src/main/engine/model/config'
 import { permutation } from '../../src/main/engine/model/rng'
+import { replicaCount } from '../../src/main/engine/parallel/parallelTrainer'
 import type { StartMessage, WorkerMessage } from '../../src/main/engine/process/protocol'
 import { forkTrainingProcess } from '../../src/main/engine/process/spawn'
 import { makeTempDir } from '../support/tempDir'
@@ -73,6 +74,8 @@ describe('training child process', () => {
     if (ready?.type === 'ready') {
       expect(ready.backend).toBe('wasm')
       expect(ready.startStep).toBe(0)
+      // No replicas in the config: the default, 2 on a machine with two or more cores.
+      expect(ready.replicas).toBe(replicaCount('wasm'))
     }
     reference = stepLosses(messages)
     expect([...reference.keys()]).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))

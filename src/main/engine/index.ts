@@ -3,12 +3,21 @@ export { pickBackend } from './backend/picker'
 export type { BackendChoice, BackendName, BackendPick, SkippedBackend } from './backend/picker'
 export { InMemoryData, PackedFileData, syntheticData, syntheticShapes } from './data/trainingData'
 export type { DataSplit, TrainingData } from './data/trainingData'
-export { PRESETS, TRAIN_DEFAULTS, trainConfig, validateTrainConfig } from './model/config'
+export {
+  MAX_REPLICAS,
+  PRESETS,
+  TRAIN_DEFAULTS,
+  trainConfig,
+  validateTrainConfig,
+} from './model/config'
 export type { ModelConfig, PresetName, TrainConfig } from './model/config'
 export { CHECKPOINT_FILE, evaluateSplit, runTraining } from './train/loop'
 export type { EvalResult, RunOptions, RunResult, TrainEvent } from './train/loop'
 export { Trainer } from './train/trainer'
-export type { StepLoss } from './train/trainer'
+export type { StepLoss, StepTrainer, TrainerState } from './train/trainer'
+export { ParallelTrainer, replicaCount } from './parallel/parallelTrainer'
+export type { ParallelOptions } from './parallel/parallelTrainer'
+export type { ReplicaProbe } from './parallel/protocol'
 export { forkTrainingProcess, TRAIN_WORKER_ENTRY } from './process/spawn'
 export type { TrainingProcess } from './process/spawn'
 export type { HostMessage, StartMessage, WorkerMessage } from './process/protocol'

@@ -1,6 +1,7 @@
-/** `face-studio train --project DIR --preset … (--steps N | --epochs E) [--backend …] [--seed S] [--resume] [--json]` */
-import type { Command } from 'commander'
+/** `face-studio train --project DIR --preset … (--steps N | --epochs E) [--backend …] [--seed S] [--replicas N] [--resume] [--json]` */
+import { type Command, InvalidArgumentError } from 'commander'
 import type { BackendChoice, PresetName } from '../../engine'
+import { MAX_REPLICAS } from '../../engine/model/config'
 import { openProjectFolder } from '../../store/projectFolder'
 import { latestUnfinishedRun } from '../../store/runs'
 import { TrainingSession, type TrainingOutcome } from '../../studio/training/trainingSession'
@@ -15,12 +16,21 @@ interface TrainFlags {
   epochs?: number
   backend: BackendChoice | 'tensorflow'
   seed: number
+  replicas?: number
   resume?: boolean
   checkpointEvery?: number
   json?: boolean
 }
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const
+
+function replicasOption(value: string): number {
+  const n = positiveInt(value)
+  if (n > MAX_REPLICAS) {
+    throw new InvalidArgumentError(`expected at most ${MAX_REPLICAS} replicas, got "${value}"`)
+  }
+  return n
+}
 
 export function registerTrain(program: Command): void {
   program
@@ -45,6 +55,11 @@ export function registerTrain(program: Command): void {
       1,
     )
     .option(
+      '--replicas <N>',
+      'data-parallel replicas, one thread each (default: 2 on wasm/cpu with 2+ cores, 1 on tensorflow)',
+      replicasOption,
+    )
+    .option(
       '--checkpoint-every <N>',
       'steps between checkpoints (default: once per epoch)',
       positiveInt,
@@ -54,6 +69,9 @@ export function registerTrain(program: Command): void {
     .action(async (flags: TrainFlags) => {
       if (!flags.resume && (flags.steps === undefined) === (flags.epochs === undefined)) {
         throw new UsageError('give exactly one of --steps N and --epochs E (or --resume)')
+      }
+      if (flags.resume && flags.replicas !== undefined) {
+        throw new UsageError('--replicas applies to a new run; a resumed run keeps its own')
       }
       const backend: BackendChoice = flags.backend === 'tensorflow' ? 'tensorflow' : flags.backend
       const reporter = createReporter(flags.json === true)
@@ -95,6 +113,7 @@ export function registerTrain(program: Command): void {
               seed: flags.seed,
               backend,
               checkpointEverySteps: flags.checkpointEvery,
+              overrides: flags.replicas === undefined ? undefined : { replicas: flags.replicas },
             },
             { db, paths, listener },
           )

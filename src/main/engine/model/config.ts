@@ -22,7 +22,16 @@ export interface TrainConfig {
   /** Steps over which the KL weight ramps linearly from 0 to beta; 0 = no warm-up. */
   klWarmupSteps: number
   seed: number
+  /**
+   * Data-parallel replicas (one tfjs instance per core) sharing each batch; absent = the backend's
+   * default (replicaCount in parallel/parallelTrainer.ts). The maths does not depend on it beyond
+   * float summation order.
+   */
+  replicas?: number
 }
+
+/** A sanity bound on replicas: each is a thread holding a whole copy of the model and optimiser. */
+export const MAX_REPLICAS = 16
 
 export type PresetName = 'classic-128' | 'classic-64'
 
@@ -101,6 +110,15 @@ export function validateTrainConfig(c: TrainConfig): void {
     throw new Error('training config: klWarmupSteps must be a non-negative integer')
   }
   if (!Number.isInteger(c.seed)) throw new Error(`training config: seed must be an integer`)
+  if (c.replicas !== undefined) {
+    positiveInt(c.replicas, 'replicas')
+    if (c.replicas > MAX_REPLICAS || c.replicas > c.batchSize) {
+      throw new Error(
+        `training config: replicas must be at most ${Math.min(MAX_REPLICAS, c.batchSize)} ` +
+          `(the batch size and ${MAX_REPLICAS}); got ${c.replicas}`,
+      )
+    }
+  }
 }
 
 /** Spatial side of the encoder's last feature map. */

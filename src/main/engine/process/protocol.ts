@@ -32,6 +32,8 @@ export type WorkerMessage =
       skipped: SkippedBackend[]
       /** Step the run starts from (0, or the checkpoint's step when resuming). */
       startStep: number
+      /** Data-parallel replicas training (1 = this process's thread alone). */
+      replicas: number
     }
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }

@@ -4,10 +4,11 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { pickBackend } from '../backend/picker'
+import { type BackendName, pickBackend } from '../backend/picker'
 import { PackedFileData } from '../data/trainingData'
+import { ParallelTrainer, replicaCount } from '../parallel/parallelTrainer'
 import { CHECKPOINT_FILE, runTraining } from '../train/loop'
-import { Trainer } from '../train/trainer'
+import { type StepTrainer, Trainer } from '../train/trainer'
 import { parentChannel } from './parentChannel'
 import type { HostMessage, StartMessage, WorkerMessage } from './protocol'
 
@@ -41,8 +42,10 @@ function pauseGate(): { promise: Promise<void>; release: () => void } {
 async function start(msg: StartMessage): Promise<void> {
   const pick = await pickBackend(msg.backend ?? 'auto')
   const checkpoint = join(msg.projectRunDir, CHECKPOINT_FILE)
-  const trainer =
+  const local =
     msg.resume && existsSync(checkpoint) ? Trainer.load(checkpoint) : Trainer.init(msg.config)
+  const parallel = await startReplicas(local, pick.backend)
+  const trainer: StepTrainer = parallel ?? local
   currentStep = trainer.step
   const data = new PackedFileData(msg.data.file, msg.data.size, msg.data.splits)
   await send({
@@ -50,6 +53,7 @@ async function start(msg: StartMessage): Promise<void> {
     backend: pick.backend,
     skipped: pick.skipped,
     startStep: trainer.step,
+    replicas: parallel?.replicas ?? 1,
   })
   try {
     await runTraining(trainer, {
@@ -74,7 +78,28 @@ async function start(msg: StartMessage): Promise<void> {
       await send({ type: 'done', step: trainer.step, stopped: true, test: null })
   } finally {
     data.close()
-    trainer.dispose()
+    await parallel?.close()
+    local.dispose()
+  }
+}
+
+/**
+ * The other replicas, when the run's config and backend call for more than one. A build without the
+ * replica worker entry, or a thread that cannot start, trains on this thread alone (and says so).
+ */
+async function startReplicas(
+  local: Trainer,
+  backend: BackendName,
+): Promise<ParallelTrainer | null> {
+  // Every replica needs at least one image of each batch.
+  const replicas = Math.min(replicaCount(backend, local.config.replicas), local.config.batchSize)
+  if (replicas < 2) return null
+  try {
+    return await ParallelTrainer.start(local, { replicas, backend })
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    process.stderr.write(`training on one thread: the replica threads did not start (${why})\n`)
+    return null
   }
 }
 

@@ -4,7 +4,7 @@ import type { DataSplit, TrainingData } from '../data/trainingData'
 import { klWeight } from '../model/loss'
 import { psnrFromMse } from '../model/pixels'
 import { mixSeed, permutation } from '../model/rng'
-import type { StepLoss, Trainer } from './trainer'
+import type { StepLoss, StepTrainer } from './trainer'
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt'
 
@@ -88,7 +88,7 @@ export class EpochOrder {
 }
 
 export async function evaluateSplit(
-  trainer: Trainer,
+  trainer: StepTrainer,
   data: TrainingData,
   split: DataSplit,
   maxImages: number,
@@ -133,7 +133,7 @@ async function previewBatch(data: TrainingData, count: number): Promise<Uint8Arr
  * step has the same shape; the order depends only on (seed, epoch), so a resumed run sees the same
  * batches an uninterrupted one would.
  */
-export async function runTraining(trainer: Trainer, opts: RunOptions): Promise<RunResult> {
+export async function runTraining(trainer: StepTrainer, opts: RunOptions): Promise<RunResult> {
   const { data } = opts
   const c = trainer.config
   if (data.size !== c.model.size) {

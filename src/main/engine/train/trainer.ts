@@ -11,7 +11,8 @@ import {
 } from '../model/params'
 import { bytesToUnit, unitToRgba } from '../model/pixels'
 import { mixSeed } from '../model/rng'
-import { decodeForward, encodeForward, type NormStats, reparameterize } from '../model/vae'
+import { decodeForward, encodeForward, type ForwardMode, type NormStats } from '../model/vae'
+import { ReplicaGroupError, type ReplicaLink } from '../parallel/sharedGroup'
 import { Adam } from './adam'
 import { type CheckpointData, readCheckpointFile, writeCheckpointFile } from './checkpoint'
 
@@ -21,20 +22,53 @@ export interface StepLoss {
   kl: number
 }
 
+/** A trainer's whole state in plain arrays: what a checkpoint holds and what a new replica copies. */
+export interface TrainerState {
+  config: TrainConfig
+  step: number
+  adamIteration: number
+  params: Map<string, Float32Array>
+  adamM: Map<string, Float32Array>
+  adamV: Map<string, Float32Array>
+}
+
+/** What the training loop drives: a Trainer, or a data-parallel group fronted by its replica 0. */
+export type StepTrainer = Pick<
+  Trainer,
+  'config' | 'step' | 'trainStep' | 'evaluate' | 'reconstruct' | 'saveCheckpoint'
+>
+
+/**
+ * ε for rows [lo, hi) of one [n × latent] standard-normal draw for the whole global batch, so a
+ * replica's share is exactly those rows of what a single replica draws.
+ */
+function batchNoise(n: number, latent: number, seed: number, lo: number, hi: number): tf.Tensor2D {
+  const eps = tf.randomNormal([n, latent], 0, 1, 'float32', seed) as tf.Tensor2D
+  return lo === 0 && hi === n ? eps : tf.slice(eps, [lo, 0], [hi - lo, latent])
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 /** Largest batch pushed through the network at once outside training. */
 const INFER_BATCH = 64
 
 /**
- * A VAE and its optimizer. Every random draw of a step (dropout, ε) is derived from (seed, step), so
- * two trainers with the same seed — or one resumed from a checkpoint — produce identical losses on
- * the same backend.
+ * A VAE and its optimizer. Every random draw of a step (dropout, ε) is derived from (seed, step) and
+ * the image's place in the batch, so two trainers with the same seed — or one resumed from a
+ * checkpoint — produce identical losses on the same backend, and a data-parallel group of replicas
+ * (joinGroup) computes what one trainer computes on the whole batch, up to float summation order.
  */
 export class Trainer {
   readonly layout: ModelLayout
   private readonly params: Params
   private readonly adam: Adam
   private readonly trainable: Map<string, tf.Variable>
+  /** The trainable weights as Adam updates them; copied into the tfjs variables after each step. */
+  private readonly weights: Map<string, Float32Array>
   private stepCount = 0
+  private link: ReplicaLink | null = null
 
   private constructor(readonly config: TrainConfig) {
     validateTrainConfig(config)
@@ -45,9 +79,12 @@ export class Trainer {
         .filter((s) => s.trainable)
         .map((s) => [s.name, this.params.get(s.name) as tf.Variable]),
     )
+    this.weights = new Map(
+      [...this.trainable].map(([name, v]) => [name, (v.dataSync() as Float32Array).slice()]),
+    )
     this.adam = new Adam(
       config.learningRate,
-      new Map([...this.trainable].map(([name, v]) => [name, v.shape])),
+      new Map([...this.trainable].map(([name, v]) => [name, v.size])),
     )
   }
 
@@ -57,8 +94,21 @@ export class Trainer {
   }
 
   static fromCheckpoint(data: CheckpointData): Trainer {
-    const t = new Trainer(data.header.config)
-    t.restore(data)
+    const { header } = data
+    return Trainer.fromState({
+      config: header.config,
+      step: header.step,
+      adamIteration: header.adamIteration,
+      params: data.params,
+      adamM: data.adamM,
+      adamV: data.adamV,
+    })
+  }
+
+  /** A trainer in exactly the state another one exported (a replica starts from its group's). */
+  static fromState(state: TrainerState): Trainer {
+    const t = new Trainer(state.config)
+    t.restore(state)
     return t
   }
 
@@ -75,7 +125,7 @@ export class Trainer {
     return s * s * 3
   }
 
-  private imagesTensor(bytes: Uint8Array): tf.Tensor4D {
+  private imageCount(bytes: Uint8Array): number {
     const s = this.config.model.size
     const n = bytes.length / this.imageBytes
     if (!Number.isInteger(n) || n < 1) {
@@ -83,50 +133,134 @@ export class Trainer {
         `trainer: batch of ${bytes.length} bytes is not a whole number of ${s}x${s}x3 images`,
       )
     }
-    return tf.tensor4d(bytesToUnit(bytes), [n, s, s, 3])
+    return n
   }
 
-  /** One optimisation step on a uint8 NHWC batch. */
+  private imagesTensor(bytes: Uint8Array): tf.Tensor4D {
+    const s = this.config.model.size
+    return tf.tensor4d(bytesToUnit(bytes), [this.imageCount(bytes), s, s, 3])
+  }
+
+  /** Trainable values in one flat gradient, plus the three loss parts that travel with it. */
+  get exchangeSize(): number {
+    let n = 3
+    for (const v of this.trainable.values()) n += v.size
+    return n
+  }
+
+  /**
+   * Makes this trainer one replica of a data-parallel group: from now on each trainStep takes the
+   * link's contiguous share of the global batch it is given, and every replica must step together.
+   */
+  joinGroup(link: ReplicaLink): void {
+    this.link = link.size > 1 ? link : null
+  }
+
+  leaveGroup(): void {
+    this.link = null
+  }
+
+  /**
+   * One optimisation step on a uint8 NHWC batch. In a replica group `batch` is the whole step's batch
+   * (identical on every replica): this replica computes its rows' share of the loss and gradient,
+   * the shares are summed through the group, and every replica applies the same Adam update.
+   */
   trainStep(batch: Uint8Array): StepLoss {
+    const link = this.link
+    try {
+      return this.stepOnce(batch, link)
+    } catch (error) {
+      // The other replicas are (or soon will be) blocked waiting for this one: release them.
+      if (link && !(error instanceof ReplicaGroupError)) link.abort(describeError(error))
+      throw error
+    }
+  }
+
+  private stepOnce(batch: Uint8Array, link: ReplicaLink | null): StepLoss {
     const c = this.config
+    const n = this.imageCount(batch)
+    const replicas = link?.size ?? 1
+    if (n < replicas) {
+      throw new Error(`trainer: a batch of ${n} images cannot be shared by ${replicas} replicas`)
+    }
+    const index = link?.index ?? 0
+    const lo = Math.floor((index * n) / replicas)
+    const hi = Math.floor(((index + 1) * n) / replicas)
+    const local = batch.subarray(lo * this.imageBytes, hi * this.imageBytes)
     const stepSeed = mixSeed(c.seed, this.stepCount, 0x57e9)
     const weight = klWeight(c.beta, c.klWarmupSteps, this.stepCount)
     const stats: NormStats[] = []
+    const mode = (stream: number): ForwardMode => ({
+      training: true,
+      dropoutSeed: mixSeed(stepSeed, stream),
+      stats,
+      replicas: link ?? undefined,
+      imageOffset: lo,
+    })
     const values = tf.tidy(() => {
-      const x = this.imagesTensor(batch)
+      const x = this.imagesTensor(local)
       let parts: tf.Scalar[] = []
       const { value, grads } = tf.variableGrads(() => {
-        const { mu, logVar } = encodeForward(x, this.params, this.layout, c.model, {
-          training: true,
-          dropoutSeed: mixSeed(stepSeed, 1),
-          stats,
-        })
-        const z = reparameterize(mu, logVar, mixSeed(stepSeed, 2))
-        const out = decodeForward(z, this.params, this.layout, c.model, {
-          training: true,
-          dropoutSeed: mixSeed(stepSeed, 3),
-          stats,
-        })
-        const loss = vaeLoss(x, out, mu, logVar, c.rLossFactor, weight)
+        const { mu, logVar } = encodeForward(x, this.params, this.layout, c.model, mode(1))
+        const eps = batchNoise(n, c.model.latentDim, mixSeed(stepSeed, 2), lo, hi)
+        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as tf.Tensor2D
+        const out = decodeForward(z, this.params, this.layout, c.model, mode(3))
+        const loss = vaeLoss(x, out, mu, logVar, c.rLossFactor, weight, n)
         parts = [tf.keep(loss.recon), tf.keep(loss.kl)]
         return loss.total
       }, [...this.trainable.values()])
-      const byName = new Map<string, tf.Tensor>()
+      const losses = tf.stack([value, ...parts]).dataSync() as Float32Array
+      tf.dispose(parts)
+      const own = new Map<string, Float32Array>()
       for (const [name, v] of this.trainable) {
         const g = grads[v.name]
-        if (g) byName.set(name, g)
+        if (g) own.set(name, g.dataSync() as Float32Array)
       }
-      this.adam.apply(this.trainable, byName)
+      const summed = link ? this.sumOverGroup(link, own, losses) : { grads: own, losses }
+      this.adam.apply(this.weights, summed.grads)
+      this.writeWeights()
       this.updateMovingStats(stats)
-      const packed = tf.stack([value, ...parts])
-      tf.dispose(parts)
-      return packed
+      return summed.losses
     })
     for (const s of stats) tf.dispose([s.mean, s.variance])
-    const [total, recon, kl] = values.dataSync() as Float32Array
-    values.dispose()
+    const [total, recon, kl] = values
     this.stepCount++
     return { total: total as number, recon: recon as number, kl: kl as number }
+  }
+
+  /** Copies the updated weights into the tfjs variables the next forward pass reads. */
+  private writeWeights(): void {
+    for (const [name, v] of this.trainable) {
+      // A copy: some backends (cpu) keep the array they are given rather than copying it.
+      tf.tidy(() => v.assign(tf.tensor((this.weights.get(name) as Float32Array).slice(), v.shape)))
+    }
+  }
+
+  /**
+   * Sums this replica's gradients and loss parts with the other replicas' through shared memory. A
+   * missing gradient counts as zeros, so every replica exchanges the same layout.
+   */
+  private sumOverGroup(
+    link: ReplicaLink,
+    grads: Map<string, Float32Array>,
+    losses: Float32Array,
+  ): { grads: Map<string, Float32Array>; losses: Float32Array } {
+    const flat = new Float32Array(this.exchangeSize)
+    let offset = 0
+    for (const [name, v] of this.trainable) {
+      const g = grads.get(name)
+      if (g) flat.set(g, offset)
+      offset += v.size
+    }
+    flat.set(losses, offset)
+    const sum = link.sumFloat32(flat)
+    const out = new Map<string, Float32Array>()
+    offset = 0
+    for (const [name, v] of this.trainable) {
+      out.set(name, sum.subarray(offset, offset + v.size))
+      offset += v.size
+    }
+    return { grads: out, losses: sum.subarray(offset, offset + 3) }
   }
 
   private updateMovingStats(stats: NormStats[]): void {
@@ -224,51 +358,78 @@ export class Trainer {
     return this.decode(this.encode(images).mu)
   }
 
-  /** Writes the full training state (atomically) to `file`. */
-  saveCheckpoint(file: string): void {
+  /** The full training state as plain arrays: weights, moving statistics, Adam, step. */
+  exportState(): TrainerState {
     const params = new Map(
-      this.layout.specs.map((s) => {
-        const v = this.params.get(s.name) as tf.Variable
-        return [s.name, { shape: s.shape, values: v.dataSync() as Float32Array }]
-      }),
+      this.layout.specs.map((s) => [
+        s.name,
+        (this.params.get(s.name) as tf.Variable).dataSync() as Float32Array,
+      ]),
     )
     const adam = this.adam.getState()
-    const shaped = (m: Map<string, Float32Array>) =>
-      new Map(
-        [...m].map(([name, values]) => [
-          name,
-          { shape: (this.trainable.get(name) as tf.Variable).shape, values },
-        ]),
-      )
+    return {
+      config: this.config,
+      step: this.stepCount,
+      adamIteration: adam.iteration,
+      params,
+      adamM: adam.m,
+      adamV: adam.v,
+    }
+  }
+
+  /**
+   * A 32-bit digest of the exact bits of the training state (weights, moving statistics, Adam
+   * moments and iteration, step): replicas that stay in lockstep have equal checksums.
+   */
+  stateChecksum(): number {
+    const state = this.exportState()
+    let h = mixSeed(state.step, state.adamIteration)
+    for (const map of [state.params, state.adamM, state.adamV]) {
+      for (const values of map.values()) {
+        const words = new Uint32Array(values.buffer, values.byteOffset, values.length)
+        for (let i = 0; i < words.length; i++) h = Math.imul(h ^ (words[i] as number), 0x01000193)
+        h = mixSeed(h, words.length)
+      }
+    }
+    return h >>> 0
+  }
+
+  /** Writes the full training state (atomically) to `file`. */
+  saveCheckpoint(file: string): void {
+    const state = this.exportState()
+    const shaped = (m: Map<string, Float32Array>, shapes: Map<string, number[]>) =>
+      new Map([...m].map(([name, values]) => [name, { shape: shapes.get(name) ?? [], values }]))
+    const specShapes = new Map(this.layout.specs.map((s) => [s.name, s.shape]))
+    const trainableShapes = new Map([...this.trainable].map(([name, v]) => [name, v.shape]))
     writeCheckpointFile(
       file,
       {
         config: this.config,
-        step: this.stepCount,
-        rng: { seed: this.config.seed, step: this.stepCount },
-        adamIteration: adam.iteration,
+        step: state.step,
+        rng: { seed: this.config.seed, step: state.step },
+        adamIteration: state.adamIteration,
       },
-      params,
-      shaped(adam.m),
-      shaped(adam.v),
+      shaped(state.params, specShapes),
+      shaped(state.adamM, trainableShapes),
+      shaped(state.adamV, trainableShapes),
     )
   }
 
-  private restore(data: CheckpointData): void {
+  private restore(state: TrainerState): void {
     for (const spec of this.layout.specs) {
-      const values = data.params.get(spec.name)
+      const values = state.params.get(spec.name)
       const v = this.params.get(spec.name) as tf.Variable
       if (!values || values.length !== v.size) {
         throw new Error(`checkpoint: parameter ${spec.name} is missing or has the wrong size`)
       }
       tf.tidy(() => v.assign(tf.tensor(values, v.shape)))
     }
-    this.adam.setState({ iteration: data.header.adamIteration, m: data.adamM, v: data.adamV })
-    this.stepCount = data.header.step
+    for (const [name, w] of this.weights) w.set(state.params.get(name) as Float32Array)
+    this.adam.setState({ iteration: state.adamIteration, m: state.adamM, v: state.adamV })
+    this.stepCount = state.step
   }
 
   dispose(): void {
     disposeParams(this.params)
-    this.adam.dispose()
   }
 }

@@ -1,0 +1,34 @@
+import type { BackendName } from '../backend/picker'
+import type { TrainerState } from '../train/trainer'
+import type { GroupMemory } from './sharedGroup'
+
+/** Messages between replica 0 (the training thread) and the replica worker threads. */
+
+export type ToReplica =
+  | {
+      type: 'init'
+      index: number
+      memory: GroupMemory
+      timeoutMs: number
+      backend: BackendName
+      /** Replica 0's state at start: every replica begins bitwise identical. */
+      state: TrainerState
+      /** Tests only: fail mid-step (inside the first batch-norm exchange) at this step. */
+      failAtStep?: number
+    }
+  /** The whole step's batch; the replica takes its own rows. */
+  | { type: 'step'; batch: Uint8Array }
+  | { type: 'probe'; id: number }
+
+export interface ReplicaProbe {
+  step: number
+  /** Trainer.stateChecksum(): equal across replicas that stayed in lockstep. */
+  checksum: number
+  /** Live tfjs tensors in the replica's engine. */
+  numTensors: number
+}
+
+export type FromReplica =
+  | { type: 'ready' }
+  | { type: 'probe'; id: number; probe: ReplicaProbe }
+  | { type: 'failed'; message: string }
