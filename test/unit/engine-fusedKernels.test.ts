@@ -37,7 +37,21 @@ const shapes: Shape4[] = [
   [3, 7, 5, 8],
   [4, 16, 16, 32],
   [1, 9, 11, 64],
+  // More rows than a SIMD block (64) and not a multiple of it; an odd count for the lane tails.
+  [2, 9, 7, 12],
+  [1, 3, 5, 7],
 ]
+
+/**
+ * Backends under test: 'wasm' runs the wasm SIMD kernels, 'wasm-js' the same backend with
+ * FACE_STUDIO_SIMD=0 (the JS loops). Returns tfjs' name for it.
+ */
+function useBackend(label: string): string {
+  if (label === 'wasm-js') process.env.FACE_STUDIO_SIMD = '0'
+  else delete process.env.FACE_STUDIO_SIMD
+  return label === 'wasm-js' ? 'wasm' : label
+}
+const BACKENDS = ['cpu', 'wasm', 'wasm-js']
 
 /** Everything batch norm produces, forward and backward, as plain arrays. */
 function batchNormAll(
@@ -114,13 +128,14 @@ describe('fused batch norm and LeakyReLU kernels match stock cpu ops', () => {
   })
   afterEach(() => {
     delete process.env.FACE_STUDIO_FUSED
+    delete process.env.FACE_STUDIO_SIMD
   })
 
-  describe.each(['cpu', 'wasm'])('on %s', (backend) => {
+  describe.each(BACKENDS)('on %s', (label) => {
     it.each(shapes)('batch norm forward and gradient, %s×%s×%s×%s', (...shape) => {
       const seed = size(shape) + shape[3]
       const ref = batchNormAll(batchNormTrainComposite, 'cpu', shape, seed)
-      const got = batchNormAll(batchNormTrain, backend, shape, seed)
+      const got = batchNormAll(batchNormTrain, useBackend(label), shape, seed)
       expect(canFuseBatchNorm()).toBe(true)
       for (const key of Object.keys(ref)) {
         expect(relError(got[key]!, ref[key]!), key).toBeLessThan(1e-4)
@@ -130,13 +145,14 @@ describe('fused batch norm and LeakyReLU kernels match stock cpu ops', () => {
     it.each(shapes)('LeakyReLU × dropout mask forward and gradient, %s×%s×%s×%s', (...shape) => {
       const seed = size(shape) + 17
       const ref = leakyAll(false, 'cpu', shape, seed)
-      const got = leakyAll(true, backend, shape, seed)
+      const got = leakyAll(true, useBackend(label), shape, seed)
       expect(relError(got.y!, ref.y!)).toBeLessThan(1e-4)
       expect(relError(got.dx!, ref.dx!)).toBeLessThan(1e-4)
     })
 
     it('leaks no tensors', () => {
-      const shape: Shape4 = [2, 5, 5, 6]
+      const backend = useBackend(label)
+      const shape: Shape4 = [2, 5, 5, 8]
       batchNormAll(batchNormTrain, backend, shape, 1)
       leakyAll(true, backend, shape, 1)
       const before = tf.memory().numTensors
@@ -146,7 +162,7 @@ describe('fused batch norm and LeakyReLU kernels match stock cpu ops', () => {
     })
   })
 
-  describe.each(['cpu', 'wasm'])('inference ops on %s', (backend) => {
+  describe.each(BACKENDS)('inference ops on %s', (label) => {
     /** Moving statistics and parameters for `c` channels, from a seed. */
     function normParams(c: number, seed: number): NormParams {
       return {
@@ -164,6 +180,7 @@ describe('fused batch norm and LeakyReLU kernels match stock cpu ops', () => {
       'batch norm + LeakyReLU, bias, conv + norm + LeakyReLU (%s×%s×%s×%s)',
       (...shape) => {
         const seed = size(shape) + 5
+        const backend = useBackend(label)
         const arrays = (kind: 'ref' | 'got') => {
           tf.setBackend(kind === 'ref' ? 'cpu' : backend)
           return tf.tidy(() => {

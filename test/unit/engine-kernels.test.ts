@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { tf } from '../../src/main/engine/tf'
 import { configureWasm } from '../../src/main/engine/backend/wasmInit'
 import {
@@ -24,6 +24,7 @@ const cases: Case[] = [
   { name: '8x8 16→32 s1 same', x: [2, 8, 8, 16], filter: [3, 3, 16, 32], stride: 1, pad: 'same' },
   { name: '9x9 5→7 s2 valid', x: [2, 9, 9, 5], filter: [3, 3, 5, 7], stride: 2, pad: 'valid' },
   { name: '12x10 6→4 k5x3 s1', x: [1, 12, 10, 6], filter: [5, 3, 6, 4], stride: 1, pad: 'same' },
+  { name: '11x9 8→4 s2 same', x: [2, 11, 9, 8], filter: [3, 3, 8, 4], stride: 2, pad: 'same' },
   {
     name: '16x16 32→64 s2 same',
     x: [2, 16, 16, 32],
@@ -66,60 +67,157 @@ async function gradients(backend: string, c: Case, seed: number) {
   return out
 }
 
-describe('engine wasm convolution kernels match the cpu backend', () => {
+describe.each(['1', '0'])(
+  'engine wasm convolution kernels (FACE_STUDIO_SIMD=%s) match the cpu backend',
+  (simd) => {
+    beforeAll(async () => {
+      configureWasm()
+      await tf.setBackend('wasm')
+      await tf.ready()
+    })
+    beforeEach(() => {
+      process.env.FACE_STUDIO_SIMD = simd
+    })
+    afterEach(() => {
+      delete process.env.FACE_STUDIO_SIMD
+    })
+
+    it.each(cases)(
+      '$name',
+      async (c) => {
+        const seed = c.x.reduce((a, b) => a * 31 + b, 7)
+        const ref = await gradients('cpu', c, seed)
+        const got = await gradients('wasm', c, seed)
+        expect(got.dFilter.length).toBe(ref.dFilter.length)
+        expect(got.dx.length).toBe(ref.dx.length)
+        expect(relError(got.dFilter, ref.dFilter)).toBeLessThan(1e-4)
+        expect(relError(got.dx, ref.dx)).toBeLessThan(1e-4)
+        expect(relError(got.transposed, ref.transposed)).toBeLessThan(1e-4)
+      },
+      60_000,
+    )
+
+    // Few input channels and outC a multiple of 16 take the direct SIMD convolution; 5 does not.
+    it.each([
+      { x: [2, 16, 16, 3], filter: [3, 3, 3, 32], stride: 2, pad: 'same' },
+      { x: [1, 13, 11, 3], filter: [3, 3, 3, 16], stride: 2, pad: 'same' },
+      { x: [2, 9, 10, 1], filter: [3, 3, 1, 48], stride: 1, pad: 'same' },
+      { x: [1, 12, 9, 4], filter: [5, 3, 4, 16], stride: 2, pad: 'valid' },
+      { x: [1, 8, 8, 5], filter: [3, 3, 5, 16], stride: 2, pad: 'same' },
+    ] as const)('conv2d and fused conv2d forward, x $x filter $filter', async (c) => {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend)
+        const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1)
+        const x = tf.tensor4d(uniformArray(size(c.x), 11), [...c.x])
+        const filter = tf.tensor4d(uniformArray(size(c.filter), 12), [...c.filter])
+        const bias = tf.tensor1d(uniformArray(c.filter[3], 13))
+        const plain = tf.conv2d(x, filter, c.stride, c.pad)
+        const fused = tf.fused.conv2d({
+          x,
+          filter,
+          strides: c.stride,
+          pad: c.pad,
+          bias,
+          activation: 'leakyrelu',
+          leakyreluAlpha: 0.3,
+        })
+        const out = {
+          plain: (await plain.data()) as Float32Array,
+          fused: (await fused.data()) as Float32Array,
+        }
+        tf.dispose([x, filter, bias, plain, fused])
+        return out
+      }
+      const ref = await run('cpu')
+      const got = await run('wasm')
+      expect(got.plain.length).toBe(ref.plain.length)
+      expect(relError(got.plain, ref.plain)).toBeLessThan(1e-4)
+      expect(relError(got.fused, ref.fused)).toBeLessThan(1e-4)
+    })
+
+    it.each([
+      [false, false, [1, 7, 5], [1, 5, 9]],
+      [true, false, [13, 6], [13, 4]],
+      [false, true, [3, 11], [8, 11]],
+      [true, true, [1, 10, 4], [1, 3, 10]],
+      [true, false, [2, 5, 3], [2, 5, 4]],
+    ] as const)('matMul transposeA=%s transposeB=%s', async (ta, tb, sa, sb) => {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend)
+        const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1)
+        const a = tf.tensor(uniformArray(size(sa), 5), [...sa])
+        const b = tf.tensor(uniformArray(size(sb), 6), [...sb])
+        const c = tf.matMul(a, b, ta, tb)
+        const out = { shape: c.shape, values: (await c.data()) as Float32Array }
+        tf.dispose([a, b, c])
+        return out
+      }
+      const ref = await run('cpu')
+      const got = await run('wasm')
+      expect(got.shape).toEqual(ref.shape)
+      expect(relError(got.values, ref.values)).toBeLessThan(1e-4)
+    })
+
+    it('frees its scratch memory', async () => {
+      await tf.setBackend('wasm')
+      const c = cases[0] as Case
+      await gradients('wasm', c, 1)
+      const before = tf.memory().numBytes
+      const tensorsBefore = tf.memory().numTensors
+      await gradients('wasm', c, 2)
+      expect(tf.memory().numTensors).toBe(tensorsBefore)
+      expect(tf.memory().numBytes).toBe(before)
+    })
+  },
+)
+
+describe('engine wasm Identity', () => {
   beforeAll(async () => {
     configureWasm()
     await tf.setBackend('wasm')
     await tf.ready()
   })
 
-  it.each(cases)(
-    '$name',
-    async (c) => {
-      const seed = c.x.reduce((a, b) => a * 31 + b, 7)
-      const ref = await gradients('cpu', c, seed)
-      const got = await gradients('wasm', c, seed)
-      expect(got.dFilter.length).toBe(ref.dFilter.length)
-      expect(got.dx.length).toBe(ref.dx.length)
-      expect(relError(got.dFilter, ref.dFilter)).toBeLessThan(1e-4)
-      expect(relError(got.dx, ref.dx)).toBeLessThan(1e-4)
-      expect(relError(got.transposed, ref.transposed)).toBeLessThan(1e-4)
-    },
-    60_000,
-  )
-
-  it.each([
-    [false, false, [1, 7, 5], [1, 5, 9]],
-    [true, false, [13, 6], [13, 4]],
-    [false, true, [3, 11], [8, 11]],
-    [true, true, [1, 10, 4], [1, 3, 10]],
-    [true, false, [2, 5, 3], [2, 5, 4]],
-  ] as const)('matMul transposeA=%s transposeB=%s', async (ta, tb, sa, sb) => {
-    const run = async (backend: string) => {
-      await tf.setBackend(backend)
-      const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1)
-      const a = tf.tensor(uniformArray(size(sa), 5), [...sa])
-      const b = tf.tensor(uniformArray(size(sb), 6), [...sb])
-      const c = tf.matMul(a, b, ta, tb)
-      const out = { shape: c.shape, values: (await c.data()) as Float32Array }
-      tf.dispose([a, b, c])
-      return out
-    }
-    const ref = await run('cpu')
-    const got = await run('wasm')
-    expect(got.shape).toEqual(ref.shape)
-    expect(relError(got.values, ref.values)).toBeLessThan(1e-4)
+  it('clones by sharing the buffer, which lives until the last reference goes', async () => {
+    await tf.setBackend('wasm')
+    const backend = tf.backend()
+    const ids = backend.numDataIds()
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3])
+    const y = tf.clone(x)
+    expect(backend.numDataIds()).toBe(ids + 1)
+    x.dispose()
+    expect(y.shape).toEqual([2, 3])
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4, 5, 6])
+    y.dispose()
+    expect(backend.numDataIds()).toBe(ids)
   })
 
-  it('frees its scratch memory', async () => {
+  it('leaves no buffers behind after gradients (which clone what they save)', async () => {
     await tf.setBackend('wasm')
-    const c = cases[0] as Case
+    const backend = tf.backend()
+    const c = cases[5] as Case
     await gradients('wasm', c, 1)
-    const before = tf.memory().numBytes
-    const tensorsBefore = tf.memory().numTensors
+    const ids = backend.numDataIds()
+    const bytes = tf.memory().numBytes
     await gradients('wasm', c, 2)
-    expect(tf.memory().numTensors).toBe(tensorsBefore)
-    expect(tf.memory().numBytes).toBe(before)
+    expect(backend.numDataIds()).toBe(ids)
+    expect(tf.memory().numBytes).toBe(bytes)
+  })
+
+  it('copies, as the stock kernel does, with FACE_STUDIO_FUSED=0', async () => {
+    await tf.setBackend('wasm')
+    const backend = tf.backend()
+    process.env.FACE_STUDIO_FUSED = '0'
+    try {
+      const ids = backend.numDataIds()
+      const x = tf.tensor1d([7, 8])
+      const y = tf.clone(x)
+      expect(backend.numDataIds()).toBe(ids + 2)
+      tf.dispose([x, y])
+      expect(backend.numDataIds()).toBe(ids)
+    } finally {
+      delete process.env.FACE_STUDIO_FUSED
+    }
   })
 })
 

@@ -7,6 +7,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
+import { type SimdKernels, simdKernels } from './simd/simdKernels'
 
 /**
  * A float32 kernel written once as a JS loop over flat arrays and registered for the two backends
@@ -19,6 +20,25 @@ export interface HostKernelSpec {
   optional?: string[]
   outShape(inputs: Record<string, TensorInfo>, attrs: NamedAttrMap): number[]
   compute(inputs: Float32Array[], out: Float32Array, attrs: NamedAttrMap): void
+  /**
+   * The same computation in the wasm SIMD kernels ('wasm' backend only), on heap byte offsets.
+   * Returns false to decline (e.g. a channel count the lanes do not fit): `compute` runs instead.
+   */
+  simd?(call: SimdCall): boolean
+}
+
+export interface SimdCall {
+  kernels: SimdKernels
+  /** Heap byte offsets of the inputs in `inputs` order; absent optional ones are -1. */
+  inputs: number[]
+  /** Float counts of the inputs; absent optional ones are 0. */
+  sizes: number[]
+  /** Channels (last dimension) of the first input. */
+  channels: number
+  out: number
+  attrs: NamedAttrMap
+  /** A heap scratch area of `floats` float32s (16-byte multiple), freed after the kernel. */
+  scratch(floats: number): number
 }
 
 export const HOST_KERNEL_BACKENDS = ['wasm', 'cpu'] as const
@@ -49,11 +69,44 @@ function wasmKernel(spec: HostKernelSpec): KernelFunc {
     const found = present(spec, args.inputs)
     const attrs = args.attrs ?? {}
     const out = backend.makeOutput(spec.outShape(found, attrs), 'float32')
+    if (runSimd(spec, backend, found, out, attrs)) return out
     // Views are taken after the allocation: growing the wasm heap detaches older views.
     const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array
     const arrays = spec.inputs.map((name) => (found[name] ? view(found[name]) : EMPTY))
     spec.compute(arrays, view(out), attrs)
     return out
+  }
+}
+
+const channelsOf = (t: TensorInfo | undefined) => (t ? (t.shape[t.shape.length - 1] ?? 1) : 0)
+
+function runSimd(
+  spec: HostKernelSpec,
+  backend: BackendWasm,
+  found: Record<string, TensorInfo>,
+  out: TensorInfo,
+  attrs: NamedAttrMap,
+): boolean {
+  const kernels = spec.simd ? simdKernels(backend) : null
+  if (!kernels || !spec.simd) return false
+  const size = (t: TensorInfo | undefined) => (t ? t.shape.reduce((a, b) => a * b, 1) : 0)
+  const scratch: TensorInfo[] = []
+  try {
+    return spec.simd({
+      kernels,
+      inputs: spec.inputs.map((name) => (found[name] ? kernels.ptr(found[name]) : -1)),
+      sizes: spec.inputs.map((name) => size(found[name])),
+      channels: channelsOf(found[spec.inputs[0] as string]),
+      out: kernels.ptr(out),
+      attrs,
+      scratch: (floats) => {
+        const t = backend.makeOutput([Math.ceil(floats / 4) * 4], 'float32')
+        scratch.push(t)
+        return kernels.ptr(t)
+      },
+    })
+  } finally {
+    for (const t of scratch) backend.disposeData(t.dataId)
   }
 }
 

@@ -5,3 +5,11 @@
 export function fusedEnabled(): boolean {
   return typeof process === 'undefined' || process.env.FACE_STUDIO_FUSED !== '0'
 }
+
+/**
+ * FACE_STUDIO_SIMD=0 runs the wasm backend's engine kernels as the JS loops instead of the wasm SIMD
+ * modules (read on every call, so a benchmark or test can switch within one process).
+ */
+export function simdEnabled(): boolean {
+  return typeof process === 'undefined' || process.env.FACE_STUDIO_SIMD !== '0'
+}

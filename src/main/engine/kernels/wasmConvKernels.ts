@@ -20,6 +20,7 @@ import {
 } from './im2col'
 import { DerivedCache } from './derivedCache'
 import { fusedEnabled } from './switch'
+import { simdKernels } from './simd/simdKernels'
 
 /**
  * Convolution gradients for tfjs-backend-wasm 4.22: it ships no Conv2DBackpropFilter at all, and its
@@ -82,6 +83,26 @@ function heap(backend: BackendWasm, t: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array
 }
 
+/** ConvGeometry as the SIMD kernels take it (outC, which they do not need, left out). */
+function geometryArgs(g: ConvGeometry): number[] {
+  const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft } = g
+  return [batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft]
+}
+
+/** im2colTransposed of x into out, in the SIMD kernels where they run. */
+function im2colTOnHeap(backend: BackendWasm, x: TensorInfo, g: ConvGeometry, out: TensorInfo) {
+  const k = simdKernels(backend)
+  if (k) k.im2col.im2colT(k.ptr(x), k.ptr(out), ...geometryArgs(g))
+  else im2colTransposed(heap(backend, x), g, heap(backend, out))
+}
+
+/** col2im of cols into dx, in the SIMD kernels where they run. */
+function col2imOnHeap(backend: BackendWasm, cols: TensorInfo, g: ConvGeometry, dx: TensorInfo) {
+  const k = simdKernels(backend)
+  if (k) k.im2col.col2im(k.ptr(cols), k.ptr(dx), ...geometryArgs(g))
+  else col2im(heap(backend, cols), g, heap(backend, dx))
+}
+
 /** A view of a tensor's data under another shape; the matmul's own reshape handles refcounts. */
 function as3d(t: TensorInfo, rows: number, cols: number): TensorInfo {
   return { dataId: t.dataId, shape: [1, rows, cols], dtype: t.dtype }
@@ -102,7 +123,7 @@ export function conv2DBackpropFilterWasm(args: {
   if (!fusedEnabled()) return conv2DBackpropFilterBaseline(backend, x, dy, g, attrs.filterShape)
   const patchesT = backend.makeOutput([1, k, rows], 'float32')
   // Views are taken after the allocation: growing the wasm heap detaches older views.
-  im2colTransposed(heap(backend, x), g, heap(backend, patchesT))
+  im2colTOnHeap(backend, x, g, patchesT)
   const dW = wasmMatMul(backend, patchesT, as3d(dy, rows, g.outC))
   backend.disposeData(patchesT.dataId)
   dW.shape = [...attrs.filterShape]
@@ -167,7 +188,7 @@ export function conv2DBackpropInputWasm(args: {
   const patches = wasmMatMul(backend, as3d(dy, rows, g.outC), filterT)
   if (!cached) backend.disposeData(filterT.dataId)
   const dx = backend.makeOutput([...attrs.inputShape], 'float32')
-  col2im(heap(backend, patches), g, heap(backend, dx))
+  col2imOnHeap(backend, patches, g, dx)
   backend.disposeData(patches.dataId)
   return dx
 }

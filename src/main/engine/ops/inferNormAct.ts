@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { AFFINE_LEAKY } from '../kernels/fusedKernels'
+import { simdKernels } from '../kernels/simd/simdKernels'
+import { MAX_DIRECT_IN_CHANNELS } from '../kernels/wasmDirectConv'
 import { canRunFused } from './fusedRegistry'
 
 /** Inference-mode batch-norm parameters of one layer (the moving statistics). */
@@ -63,9 +66,17 @@ export function biasAddInfer(x: tf.Tensor4D, bias: tf.Tensor1D): tf.Tensor4D {
   return affine(x, new Float32Array(shift.length).fill(1), shift, 1)
 }
 
+/** Whether the active backend runs the wasm SIMD kernels. */
+function simdActive(): boolean {
+  return tf.getBackend() === 'wasm' && simdKernels(tf.backend() as BackendWasm) !== null
+}
+
 /**
  * conv2d → inference batch norm → LeakyReLU as one fused convolution: the norm's scale is folded
- * into the filter's output channels and its shift becomes the bias.
+ * into the filter's output channels and its shift becomes the bias. With the wasm SIMD kernels, a
+ * wide input instead takes the stock plain convolution and one SIMD pass for norm and activation,
+ * which beats the stock fused kernel's own activation pass; a narrow one (RGB) keeps the fused
+ * form, which runs as the direct SIMD convolution.
  */
 export function convNormActInfer(
   x: tf.Tensor4D,
@@ -76,7 +87,7 @@ export function convNormActInfer(
   alpha: number,
   epsilon: number,
 ): tf.Tensor4D {
-  if (!canRunFused(AFFINE_LEAKY)) {
+  if (!canRunFused(AFFINE_LEAKY) || (x.shape[3] > MAX_DIRECT_IN_CHANNELS && simdActive())) {
     return normActInfer(tf.conv2d(x, filter, strides, pad), p, alpha, epsilon)
   }
   const { scale, shift } = foldNorm(p, epsilon)

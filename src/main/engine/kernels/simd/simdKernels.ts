@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs'
+import type { TensorInfo } from '@tensorflow/tfjs-core'
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
+import { simdEnabled } from '../switch'
+import { SIMD_MODULES, type SimdModuleName, simdWasmPath } from './moduleFiles'
+
+/**
+ * The wasm SIMD kernels, instantiated on the tfjs wasm backend's own WebAssembly.Memory: they read
+ * and write tensors in place through heap byte offsets, with no copies. Importing the very Memory
+ * object (not a copy of its buffer) keeps heap growth visible to both modules. Each backend
+ * instance (one per thread) gets its own instances; a backend whose memory cannot be reached, or a
+ * runtime without wasm SIMD, gets none, and callers run the JS loops instead.
+ */
+
+/** Pointers are heap byte offsets; counts are floats. */
+export interface ActivationExports {
+  leaky(x: number, out: number, n: number, alpha: number): void
+  leakyMask(x: number, mask: number, out: number, n: number, alpha: number): void
+  leakyGrad(x: number, dy: number, out: number, n: number, alpha: number): void
+  leakyMaskGrad(x: number, mask: number, dy: number, out: number, n: number, alpha: number): void
+  affineLeaky(x: number, out: number, rows: number, c: number, coef: number, alpha: number): void
+}
+
+export interface BatchNormExports {
+  bnMoments(x: number, rows: number, c: number, acc: number, out: number): void
+  bnNormalize(x: number, out: number, rows: number, c: number, coef: number): void
+  bnGradSums(
+    x: number,
+    dy: number,
+    rows: number,
+    c: number,
+    coef: number,
+    acc: number,
+    out: number,
+  ): void
+  bnGradInput(x: number, dy: number, out: number, rows: number, c: number, coef: number): void
+}
+
+/** src, dst, then ConvGeometry without outC: batch, inH, inW, inC, outH, outW, kH, kW, strides, pads. */
+type Im2colFunc = (src: number, dst: number, ...geometry: number[]) => void
+
+export interface Im2colExports {
+  im2colT: Im2colFunc
+  col2im: Im2colFunc
+}
+
+export interface ConvExports {
+  /**
+   * x, filter, bias (0: none), out, then batch, inH, inW, inC, outH, outW, outC, kH, kW, strides,
+   * pads (top, left), leaky (1: LeakyReLU after the bias, 0: none), α.
+   */
+  convDirect(x: number, w: number, bias: number, out: number, ...rest: number[]): void
+}
+
+export interface SimdKernels {
+  activation: ActivationExports
+  batchNorm: BatchNormExports
+  conv: ConvExports
+  im2col: Im2colExports
+  /** A tensor's heap byte offset. */
+  ptr(t: TensorInfo): number
+}
+
+// The node type library declares WebAssembly's types but not its constructors.
+interface WasmMemory {
+  readonly buffer: ArrayBufferLike
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: object }
+  Memory: abstract new (...args: never[]) => WasmMemory
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
+
+const compiled = new Map<SimdModuleName, object>()
+const instances = new WeakMap<BackendWasm, SimdKernels | null>()
+let lastFailure: string | undefined
+
+/** Compiled once per thread: WebAssembly.Module objects are per isolate. */
+function compile(name: SimdModuleName): object {
+  let module = compiled.get(name)
+  if (!module) {
+    module = new wasm.Module(readFileSync(simdWasmPath(name)))
+    compiled.set(name, module)
+  }
+  return module
+}
+
+/** The backend's heap Memory: the object whose buffer its HEAPU8 views, or none. */
+export function backendMemory(backend: BackendWasm): WasmMemory | undefined {
+  const module = (backend as unknown as { wasm?: Record<string, unknown> }).wasm
+  if (!module) return undefined
+  const asm = module.asm as Record<string, unknown> | undefined
+  const heap = module.HEAPU8 as Uint8Array | undefined
+  for (const candidate of [asm?.memory, module.wasmMemory, module.memory]) {
+    if (candidate instanceof wasm.Memory && candidate.buffer === heap?.buffer) {
+      return candidate
+    }
+  }
+  return undefined
+}
+
+function instantiate(backend: BackendWasm): SimdKernels {
+  const memory = backendMemory(backend)
+  if (!memory) throw new Error("cannot reach the wasm backend's WebAssembly.Memory")
+  const imports = { env: { memory } }
+  const exportsOf = (name: SimdModuleName) =>
+    new wasm.Instance(compile(name), imports).exports as unknown
+  return {
+    activation: exportsOf('activation') as ActivationExports,
+    batchNorm: exportsOf('batchNorm') as BatchNormExports,
+    conv: exportsOf('conv') as ConvExports,
+    im2col: exportsOf('im2col') as Im2colExports,
+    ptr: (t) => backend.typedArrayFromHeap(t).byteOffset,
+  }
+}
+
+/**
+ * The SIMD kernels for this backend, or null where they are off (FACE_STUDIO_SIMD=0) or cannot run
+ * here (see simdFailure).
+ */
+export function simdKernels(backend: BackendWasm): SimdKernels | null {
+  if (!simdEnabled()) return null
+  let kernels = instances.get(backend)
+  if (kernels === undefined) {
+    try {
+      kernels = instantiate(backend)
+    } catch (e) {
+      lastFailure = `wasm SIMD kernels unavailable (${SIMD_MODULES.join(', ')}): ${
+        e instanceof Error ? e.message : String(e)
+      }`
+      kernels = null
+    }
+    instances.set(backend, kernels)
+  }
+  return kernels
+}
+
+/** Why the last backend got no SIMD kernels, if one did not. */
+export function simdFailure(): string | undefined {
+  return lastFailure
+}
