@@ -39,7 +39,7 @@ async function benchModel(): Promise<{ model: FaceModel; dispose: () => void; la
     return {
       model: inProcessFaceModel(run),
       dispose: () => {
-        run.dispose()
+        void run.dispose()
         db.close()
       },
       label: `run ${run.run.id} of ${project}`,

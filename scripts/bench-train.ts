@@ -114,15 +114,21 @@ function decodeMs(size: 64 | 128, trials: number): Rate {
   return { wall: median(wall), cpu: median(cpu) }
 }
 
-function encodeRate(batches: number): Rate {
+/** Encode images/s at batch 64 on `n` threads (replicas share each batch; see ParallelEncoder). */
+async function encodeRate(backend: BackendName, n: number, batches: number): Promise<Rate> {
   const t = Trainer.init(trainConfig({ ...PRESETS['classic-64'], latentDim: 200 }, { seed: 1 }))
   const images = syntheticShapes(64, 64, 4)
-  t.encode(images)
-  const s = timed(() => {
-    for (let i = 0; i < batches; i++) t.encode(images)
-  })
+  const p = n > 1 ? await ParallelTrainer.start(t, { replicas: n, backend }) : null
+  const encode = async () => (p ? await p.encode(images) : t.encode(images))
+  await encode()
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  for (let i = 0; i < batches; i++) await encode()
+  const wall = (performance.now() - t0) / 1000
+  const c = process.cpuUsage(c0)
+  await p?.close()
   t.dispose()
-  return { wall: (64 * batches) / s.wall, cpu: (64 * batches) / s.cpu }
+  return { wall: (64 * batches) / wall, cpu: (64 * batches) / ((c.user + c.system) / 1e6) }
 }
 
 interface BenchResult {
@@ -150,7 +156,14 @@ async function bench(name: BackendName, quick: boolean): Promise<BenchResult> {
     train128: chosen.train128,
     decode64Ms: decodeMs(64, quick ? 3 : 50),
     decode128Ms: decodeMs(128, quick ? 3 : 30),
-    encode64: encodeRate(quick ? 1 : 5),
+    encode64: { wall: 0, cpu: 0 },
+  }
+  const encodeByReplicas: Record<number, Rate> = {}
+  for (const n of counts) {
+    const e = await encodeRate(name, n, quick ? 1 : 8)
+    encodeByReplicas[n] = e
+    if (e.wall > r.encode64.wall) r.encode64 = e
+    log(`${name.padEnd(6)} ${n} thread${n > 1 ? 's' : ' '} encode64 ${e.wall.toFixed(0)} img/s`)
   }
   const pick = (k: 'wall' | 'cpu'): Figures => ({
     train64: r.train64[k],

@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pickBackend } from '../../src/main/engine/backend/picker'
 import { syntheticData, syntheticShapes } from '../../src/main/engine/data/trainingData'
 import { type ModelConfig, trainConfig } from '../../src/main/engine/model/config'
+import {
+  PARALLEL_ENCODE_MIN_IMAGES,
+  ParallelEncoder,
+} from '../../src/main/engine/parallel/parallelEncoder'
 import { ParallelTrainer, replicaCount } from '../../src/main/engine/parallel/parallelTrainer'
 import { ReplicaGroupError } from '../../src/main/engine/parallel/sharedGroup'
 import { runTraining, type TrainEvent } from '../../src/main/engine/train/loop'
@@ -190,5 +194,34 @@ describe('data-parallel training on 2 wasm replicas', () => {
     expect(replicaCount('wasm', 3, 2)).toBe(3)
     expect(replicaCount('tensorflow', 2, 8)).toBe(1)
     expect(replicaCount('tensorflow-gpu', undefined, 8)).toBe(1)
+  })
+})
+
+describe('encoding on 2 wasm replicas', () => {
+  it('gives what one thread gives, for even and uneven batches, and the encoder starts it lazily', async () => {
+    const config = trainConfig(small, { batchSize: 8, seed: 7 })
+    const trainer = Trainer.init(config)
+    for (const batch of batches(small, [8, 8], 11)) trainer.trainStep(batch)
+    const encoder = new ParallelEncoder(trainer, 'wasm', () => {}, 2)
+    try {
+      for (const n of [PARALLEL_ENCODE_MIN_IMAGES, PARALLEL_ENCODE_MIN_IMAGES + 5, 3]) {
+        const images = syntheticShapes(n, small.size, n)
+        const expected = trainer.encode(images)
+        const got = await encoder.encode(images)
+        expect(got.mu.length).toBe(n * small.latentDim)
+        let worst = 0
+        for (let i = 0; i < got.mu.length; i++) {
+          worst = Math.max(
+            worst,
+            relDiff(got.mu[i] as number, expected.mu[i] as number),
+            relDiff(got.logVar[i] as number, expected.logVar[i] as number),
+          )
+        }
+        expect(worst).toBeLessThan(1e-4)
+      }
+    } finally {
+      await encoder.close()
+      trainer.dispose()
+    }
   })
 })

@@ -16,6 +16,7 @@ export type { EvalResult, RunOptions, RunResult, TrainEvent } from './train/loop
 export { Trainer } from './train/trainer'
 export type { StepLoss, StepTrainer, TrainerState } from './train/trainer'
 export { ParallelTrainer, replicaCount } from './parallel/parallelTrainer'
+export { ParallelEncoder } from './parallel/parallelEncoder'
 export type { ParallelOptions } from './parallel/parallelTrainer'
 export type { ReplicaProbe } from './parallel/protocol'
 export { forkTrainingProcess, TRAIN_WORKER_ENTRY } from './process/spawn'

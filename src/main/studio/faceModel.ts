@@ -31,7 +31,7 @@ export function inProcessFaceModel(model: RunModel): FaceModel {
     size: model.trainer.config.model.size,
     latentDim: model.trainer.config.model.latentDim,
     backend: model.backend.backend,
-    encode: async (images) => model.trainer.encode(images),
+    encode: (images) => model.encoder.encode(images),
     decode: async (latents) => model.trainer.decode(latents),
   }
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   CHECKPOINT_FILE,
+  ParallelEncoder,
   pickBackend,
   Trainer,
   type BackendChoice,
@@ -17,8 +18,10 @@ import { resolveRun } from './faceModel'
 export interface RunModel {
   run: RunRow
   trainer: Trainer
+  /** Large batches encoded on every core. */
+  encoder: ParallelEncoder
   backend: BackendPick
-  dispose(): void
+  dispose(): Promise<void>
 }
 
 /** A run's latest checkpoint, loaded for inference (the given run, else the newest trained one). */
@@ -37,7 +40,19 @@ export async function loadRunModel(
   }
   const pick = await pickBackend(backend)
   const trainer = Trainer.load(checkpoint)
-  return { run, trainer, backend: pick, dispose: () => trainer.dispose() }
+  const encoder = new ParallelEncoder(trainer, pick.backend, (message) =>
+    process.stderr.write(`${message}\n`),
+  )
+  return {
+    run,
+    trainer,
+    encoder,
+    backend: pick,
+    dispose: async () => {
+      await encoder.close()
+      trainer.dispose()
+    },
+  }
 }
 
 /** Cached pixels of dataset images named by file (e.g. 000001.jpg), in the order given. */

@@ -25,7 +25,7 @@ async function withModel<T>(
     try {
       return await work({ db, paths, model })
     } finally {
-      model.dispose()
+      await model.dispose()
     }
   } finally {
     reporter.close()

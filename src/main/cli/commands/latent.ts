@@ -58,7 +58,7 @@ async function withFaceModel<T>(
   try {
     return await work(inProcessFaceModel(loaded))
   } finally {
-    loaded.dispose()
+    await loaded.dispose()
   }
 }
 

@@ -143,7 +143,7 @@ export function registerMorph(program: Command): void {
               `wrote ${result.frames} frames (${result.bytes.toLocaleString('en')} bytes) to ${result.path} in ${seconds} s`,
           )
         } finally {
-          runModel.dispose()
+          await runModel.dispose()
         }
       } finally {
         process.off('SIGINT', onSignal)

@@ -32,6 +32,11 @@ export function replicaCount(
   return requested ?? Math.max(1, Math.min(2, cores))
 }
 
+export interface EncodedPart {
+  mu: Float32Array
+  logVar: Float32Array
+}
+
 export interface ParallelOptions {
   /** Replicas in all, this thread's included (≥ 2). */
   replicas: number
@@ -73,6 +78,10 @@ export class ParallelTrainer {
     number,
     { resolve: (probe: ReplicaProbe) => void; reject: (error: Error) => void }
   >()
+  private readonly encodes = new Map<
+    number,
+    { resolve: (part: EncodedPart) => void; reject: (error: Error) => void }
+  >()
 
   private constructor(
     readonly local: Trainer,
@@ -85,6 +94,10 @@ export class ParallelTrainer {
         if (m.type === 'probe') {
           this.probes.get(m.id)?.resolve(m.probe)
           this.probes.delete(m.id)
+        }
+        if (m.type === 'encoded') {
+          this.encodes.get(m.id)?.resolve({ mu: m.mu, logVar: m.logVar })
+          this.encodes.delete(m.id)
         }
         if (m.type === 'failed') this.markBroken(index, m.message)
       })
@@ -195,6 +208,38 @@ export class ParallelTrainer {
     return this.local.reconstruct(images)
   }
 
+  /**
+   * μ and log σ² of many images on every replica at once: each encodes a contiguous share (the
+   * weights are identical, inference needs no exchange), this thread its own while the others run.
+   */
+  async encode(images: Uint8Array): Promise<EncodedPart> {
+    if (this.broken) throw new ReplicaGroupError(this.broken)
+    const bytes = this.local.imageBytes
+    const n = images.length / bytes
+    const r = this.replicas
+    const bound = (k: number): number => Math.round((k * n) / r)
+    const remote = this.workers.map((worker, k) => {
+      const share = images.slice(bound(k + 1) * bytes, bound(k + 2) * bytes)
+      return new Promise<EncodedPart>((resolve, reject) => {
+        const id = this.nextProbe++
+        this.encodes.set(id, { resolve, reject })
+        worker.postMessage({ type: 'encode', id, images: share } satisfies ToReplica, [
+          share.buffer,
+        ])
+      })
+    })
+    const own = this.local.encode(images.subarray(0, bound(1) * bytes))
+    const parts = [own, ...(await Promise.all(remote))]
+    const d = this.local.config.model.latentDim
+    const mu = new Float32Array(n * d)
+    const logVar = new Float32Array(n * d)
+    parts.forEach((part, k) => {
+      mu.set(part.mu, bound(k) * d)
+      logVar.set(part.logVar, bound(k) * d)
+    })
+    return { mu, logVar }
+  }
+
   /** Replica 0 writes it: every replica holds the same state. */
   saveCheckpoint(file: string): void {
     this.local.saveCheckpoint(file)
@@ -236,5 +281,7 @@ export class ParallelTrainer {
     this.group.abort(why, index)
     for (const p of this.probes.values()) p.reject(new ReplicaGroupError(this.broken))
     this.probes.clear()
+    for (const e of this.encodes.values()) e.reject(new ReplicaGroupError(this.broken))
+    this.encodes.clear()
   }
 }

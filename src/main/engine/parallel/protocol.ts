@@ -19,6 +19,8 @@ export type ToReplica =
   /** The whole step's batch; the replica takes its own rows. */
   | { type: 'step'; batch: Uint8Array }
   | { type: 'probe'; id: number }
+  /** Inference only: μ and log σ² of these images (no exchange, any replica may answer alone). */
+  | { type: 'encode'; id: number; images: Uint8Array }
 
 export interface ReplicaProbe {
   step: number
@@ -31,4 +33,5 @@ export interface ReplicaProbe {
 export type FromReplica =
   | { type: 'ready' }
   | { type: 'probe'; id: number; probe: ReplicaProbe }
+  | { type: 'encoded'; id: number; mu: Float32Array; logVar: Float32Array }
   | { type: 'failed'; message: string }

@@ -51,6 +51,20 @@ port.on('message', (m: ToReplica) => {
         fail(error)
       }
       break
+    case 'encode': {
+      if (failed || !trainer) return
+      try {
+        const { mu, logVar } = trainer.encode(m.images)
+        // Encode returns fresh arrays of its own, so their buffers can move without a copy.
+        port.postMessage({ type: 'encoded', id: m.id, mu, logVar } satisfies FromReplica, [
+          mu.buffer as ArrayBuffer,
+          logVar.buffer as ArrayBuffer,
+        ])
+      } catch (error) {
+        fail(error)
+      }
+      break
+    }
     case 'probe':
       if (!trainer) return
       post({

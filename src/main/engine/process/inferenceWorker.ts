@@ -3,6 +3,7 @@
  * so interactive editing never runs tfjs on the UI's process.
  */
 import { pickBackend } from '../backend/picker'
+import { ParallelEncoder } from '../parallel/parallelEncoder'
 import { Trainer } from '../train/trainer'
 import type { InferenceReply, InferenceRequest } from './inferenceProtocol'
 
@@ -34,14 +35,19 @@ function port(): Port {
 
 const channel = port()
 let trainer: Trainer | null = null
+let encoder: ParallelEncoder | null = null
 let queue = Promise.resolve()
 
 async function answer(request: InferenceRequest): Promise<InferenceReply> {
   switch (request.op) {
     case 'load': {
       const pick = await pickBackend(request.backend)
+      await encoder?.close()
       trainer?.dispose()
       trainer = Trainer.load(request.checkpoint)
+      encoder = new ParallelEncoder(trainer, pick.backend, (message) =>
+        process.stderr.write(`inference: ${message}\n`),
+      )
       return {
         id: request.id,
         ok: true,
@@ -54,8 +60,8 @@ async function answer(request: InferenceRequest): Promise<InferenceReply> {
       }
     }
     case 'encode': {
-      if (!trainer) throw new Error('no model loaded')
-      const { mu, logVar } = trainer.encode(request.images)
+      if (!trainer || !encoder) throw new Error('no model loaded')
+      const { mu, logVar } = await encoder.encode(request.images)
       return { id: request.id, ok: true, op: 'encode', mu, logVar }
     }
     case 'decode': {
