@@ -477,10 +477,11 @@ function drawGlasses(r: Raster, s: FaceStyle, rx: number, dx: number): void {
   for (const side of [-1, 1]) {
     const c: Point = [side * 19 * s.eyeGap + dx, 1]
     if (s.sunglasses) r.ellipse(c, 13.5, 10, solid([20, 20, 25], 0.88))
-    r.ellipse(c, 13.5, 10, frame, 0, 3)
-    r.capsule([c[0] + side * 13.5, -2], [side * (rx + 1), -3], 2.6, frame)
+    // Frames about 2 px wide at 64×64: thinner lines blur away in an early VAE's reconstructions.
+    r.ellipse(c, 13.5, 10, frame, 0, 5)
+    r.capsule([c[0] + side * 13.5, -2], [side * (rx + 1), -3], 3.2, frame)
   }
-  r.polyline(quadPoints([dx - 6, -1], [dx, -4], [dx + 6, -1], 4), 2.6, frame)
+  r.polyline(quadPoints([dx - 6, -1], [dx, -4], [dx + 6, -1], 4), 3.6, frame)
 }
 
 function drawHat(r: Raster, s: FaceStyle, rx: number, dx: number): void {
