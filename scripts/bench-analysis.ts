@@ -7,25 +7,17 @@ import { computeAttributeVectors } from '../src/main/analysis/attributeVectors'
 import { attributeVectorAucs } from '../src/main/analysis/auc'
 import { pca2, umap2 } from '../src/main/analysis/projection'
 import { nearestNeighbours } from '../src/main/analysis/neighbours'
+import { arg, args, json } from './lib/benchCli'
+import { Rng } from '../src/main/engine/model/rng'
 
-const args = process.argv.slice(2)
-const json = args.includes('--json')
-const arg = (name: string, fallback: number): number => {
-  const i = args.indexOf(name)
-  return i >= 0 ? Number(args[i + 1]) : fallback
-}
 const rows = arg('--rows', 200_000)
 const umapRows = arg('--umap-rows', 20_000)
 const dim = 128
 const attrs = 40
 
-let seed = 12345
-const random = (): number => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
-  return seed / 4294967296
-}
-const gaussian = (): number =>
-  Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
+const rng = new Rng(12345)
+const random = (): number => rng.next()
+const gaussian = (): number => rng.normal()
 
 /** Latents from 40 binary attributes (CelebA-like rates) plus noise: clustered, not uniform. */
 function makeData(n: number): { latents: Float32Array; labels: Int8Array } {
@@ -90,6 +82,6 @@ process.stdout.write(
   `attribute vectors: ${attrs} over ${rows}×${dim} in ${report.vectorSeconds} s; ` +
     `AUCs on ${testRows.length} rows in ${report.aucSeconds} s (mean ${report.meanAuc}); ` +
     `16-NN in ${report.knnSeconds} s; PCA in ${report.pcaSeconds} s; ` +
-    `UMAP ${umapRows}×${dim}: ${report.umapSeconds ?? 'skipped'} s\n`,
+    `UMAP ${umapRows}×${dim}: ${report.umapSeconds === null ? 'skipped' : `${report.umapSeconds} s`}\n`,
 )
 if (json) process.stdout.write(`${JSON.stringify(report)}\n`)

@@ -13,13 +13,8 @@ import sharp from 'sharp'
 import { exportGif, exportWebp, estimateExportSize } from '../src/main/export/animation'
 import { renderFrames, type FrameSet } from '../src/main/export/frames'
 import { psnrRgbaVsRgb } from '../src/main/export/quality'
+import { arg, json } from './lib/benchCli'
 
-const args = process.argv.slice(2)
-const json = args.includes('--json')
-const arg = (name: string, fallback: number): number => {
-  const i = args.indexOf(name)
-  return i >= 0 ? Number(args[i + 1]) : fallback
-}
 const frameCount = arg('--frames', 60)
 const size = arg('--size', 256)
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')

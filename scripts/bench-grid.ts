@@ -22,22 +22,12 @@ import { repoRoot } from '../test/support/sharedData'
 import { makeTempDir } from '../test/support/tempDir'
 import { buildCelebaReplica } from './lib/celebaReplica'
 import { percentile } from './lib/percentile'
+import { arg, args, json, log, sleep } from './lib/benchCli'
 
-const args = process.argv.slice(2)
-const json = args.includes('--json')
-const arg = (name: string, fallback: number): number => {
-  const i = args.indexOf(name)
-  return i >= 0 ? Number(args[i + 1]) : fallback
-}
 const IMAGES = arg('--images', 202_599)
 const SECONDS = arg('--seconds', 4)
 /** A fast, steady scroll: about 60 rows of thumbnails per second. */
 const SCROLL_PX_PER_SECOND = 7000
-const log = (line: string): void => {
-  if (json) process.stderr.write(`${line}\n`)
-  else process.stdout.write(`${line}\n`)
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** In-page recorder: rAF deltas and the largest number of grid cells in the DOM. */
 const RECORDER = `(() => {

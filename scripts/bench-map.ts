@@ -26,24 +26,16 @@ import {
   TSNE_FIT_POINTS,
   TSNE_REDUCED_DIMS,
 } from '../src/main/studio/latent/maps'
+import { arg, args, json } from './lib/benchCli'
+import { Rng } from '../src/main/engine/model/rng'
 
-const args = process.argv.slice(2)
-const json = args.includes('--json')
-const arg = (name: string, fallback: number): number => {
-  const i = args.indexOf(name)
-  return i >= 0 ? Number(args[i + 1]) : fallback
-}
 const rows = arg('--rows', 20_000)
 const dim = 128
 const clusters = 12
 
-let seed = 2024
-const random = (): number => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
-  return seed / 4294967296
-}
-const gaussian = (): number =>
-  Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
+const rng = new Rng(2024)
+const random = (): number => rng.next()
+const gaussian = (): number => rng.normal()
 
 function makeData(n: number): { latents: Float32Array; cluster: Int32Array } {
   const centres = Array.from({ length: clusters }, () =>

@@ -31,27 +31,16 @@ import { prepareProject } from '../test/support/cli'
 import { startServe } from '../test/support/serveHarness'
 import { repoRoot } from '../test/support/sharedData'
 import { makeTempDir } from '../test/support/tempDir'
+import { arg, args, json, log, sleep } from './lib/benchCli'
+import { percentile } from './lib/percentile'
+import { Rng } from '../src/main/engine/model/rng'
 
-const args = process.argv.slice(2)
-const json = args.includes('--json')
-const arg = (name: string, fallback: number): number => {
-  const i = args.indexOf(name)
-  return i >= 0 ? Number(args[i + 1]) : fallback
-}
 const POINTS = arg('--points', 202_599)
 const SECONDS = arg('--seconds', 4)
-const log = (line: string): void => {
-  if (json) process.stderr.write(`${line}\n`)
-  else process.stdout.write(`${line}\n`)
-}
 
-let seed = 20_240_601
-const random = (): number => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
-  return seed / 4294967296
-}
-const gaussian = (): number =>
-  Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
+const rng = new Rng(20_240_601)
+const random = (): number => rng.next()
+const gaussian = (): number => rng.normal()
 
 /** t-SNE-like layout: ~40 elongated blobs of uneven size and a thin uniform haze. */
 function syntheticLayout(n: number): Float32Array {
@@ -169,15 +158,6 @@ const RECORDER = `(() => {
   }).observe(map, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-image-id'] })
   window.__bench = b
 })()`
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null
-  const sorted = [...values].sort((a, b) => a - b)
-  const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return Math.round((sorted[at] as number) * 10) / 10
-}
 
 async function canvasBox(page: Page): Promise<{ x: number; y: number; w: number; h: number }> {
   const box = await page.getByTestId('map-canvas').boundingBox()

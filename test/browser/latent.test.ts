@@ -1,40 +1,28 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { MethodOutput } from '../../src/shared/contract'
 import { latentFingerprint } from '../../src/main/studio/latent/analysisCache'
 import { cachedMap, storeMap } from '../../src/main/studio/latent/maps'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
 import { latestTrainedRun } from '../../src/main/store/runs'
-import { openStudioPage } from '../support/browser'
-import { startServe, type RunningServe } from '../support/serveHarness'
-import { prepareProject } from '../support/cli'
+import type { RunningServe } from '../support/serveHarness'
 import { repoRoot } from '../support/sharedData'
-import { makeTempDir } from '../support/tempDir'
+import { studioOnProject } from '../support/studioOnProject'
 
 async function attr(locator: Locator, name: string): Promise<number> {
   return Number(await locator.getAttribute(name))
 }
 
 describe('the Explore and Attributes screens', () => {
-  const temp = makeTempDir('latent-browser-')
-  const projectDir = join(temp.dir, 'project')
+  const studio = studioOnProject('latent-browser-', { trainSteps: 12, encode: true })
   let serve: RunningServe | undefined
-  let browser: Browser | undefined
   let page: Page
   let pageErrors: string[] = []
 
-  beforeAll(async () => {
-    await prepareProject(temp.dir, { trainSteps: 12, encode: true })
-    serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
-    ;({ browser, page, pageErrors } = await openStudioPage(serve.url))
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await serve?.stop()
-    temp.cleanup()
+  beforeAll(() => {
+    ;({ serve, page, pageErrors } = studio)
   })
 
   it('maps the latent space, zooms, hovers and picks a face', { timeout: 240_000 }, async () => {
@@ -125,7 +113,7 @@ describe('the Explore and Attributes screens', () => {
     // A 30,000-point map (above the raster threshold) written into the run's cache as if computed:
     // the run's 160 real faces, each at ~190 places in a few blobs.
     const total = 30_000
-    const { db } = openProjectFolder(projectDir)
+    const { db } = openProjectFolder(studio.projectDir)
     let realIds: number[]
     try {
       const run = latestTrainedRun(db)
@@ -234,7 +222,7 @@ describe('the Explore and Attributes screens', () => {
     expect(await attr(face, 'data-version')).toBeLessThanOrEqual(before + 15)
 
     // The −4…4 strip, saved where the user asked.
-    const stripFile = join(temp.dir, 'smiling-strip.png')
+    const stripFile = join(studio.dir, 'smiling-strip.png')
     await page.getByTestId('strip-attribute-select').selectOption('Smiling')
     await page.getByTestId('strip-path-input').fill(stripFile)
     await page.getByTestId('strip-button').click()

@@ -1,34 +1,22 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import omggif from 'omggif'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { MethodOutput } from '../../src/shared/contract'
 import { parseTimeline, scheduleDelays, scheduleFrames } from '../../src/shared/latent'
-import { openStudioPage } from '../support/browser'
-import { startServe, type RunningServe } from '../support/serveHarness'
-import { prepareProject } from '../support/cli'
+import type { RunningServe } from '../support/serveHarness'
 import { repoRoot } from '../support/sharedData'
-import { makeTempDir } from '../support/tempDir'
+import { studioOnProject } from '../support/studioOnProject'
 
 describe('the Morph screen', () => {
-  const temp = makeTempDir('morph-browser-')
-  const projectDir = join(temp.dir, 'project')
+  const studio = studioOnProject('morph-browser-', { trainSteps: 12 })
   let serve: RunningServe | undefined
-  let browser: Browser | undefined
   let page: Page
   let pageErrors: string[] = []
 
-  beforeAll(async () => {
-    await prepareProject(temp.dir, { trainSteps: 12 })
-    serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
-    ;({ browser, page, pageErrors } = await openStudioPage(serve.url))
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await serve?.stop()
-    temp.cleanup()
+  beforeAll(() => {
+    ;({ serve, page, pageErrors } = studio)
   })
 
   async function addDatasetFace(file: string, expected: number): Promise<void> {
@@ -145,7 +133,7 @@ describe('the Morph screen', () => {
       await expect.poll(() => scrubber.getAttribute('data-frames')).toBe('15')
 
       // Export a GIF: the expected size shows first, then progress, then the file.
-      const out = join(temp.dir, 'morph.gif')
+      const out = join(studio.dir, 'morph.gif')
       await page.getByTestId('export-format-select').selectOption('gif')
       await page.getByTestId('export-size-input').fill('96')
       await page.getByTestId('export-path-input').fill(out)

@@ -1,37 +1,22 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { MethodOutput } from '../../src/shared/contract'
-import { openStudioPage } from '../support/browser'
-import { startServe, type RunningServe } from '../support/serveHarness'
-import { prepareProject } from '../support/cli'
+import type { RunningServe } from '../support/serveHarness'
 import { repoRoot } from '../support/sharedData'
-import { makeTempDir } from '../support/tempDir'
+import { studioOnProject } from '../support/studioOnProject'
 
 const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
 
 describe('the Training screen', () => {
-  const temp = makeTempDir('training-browser-')
-  const projectDir = join(temp.dir, 'project')
+  const studio = studioOnProject('training-browser-', {}, { width: 1440, height: 1240 })
   let serve: RunningServe | undefined
-  let browser: Browser | undefined
   let page: Page
   let pageErrors: string[] = []
 
-  beforeAll(async () => {
-    await prepareProject(temp.dir)
-    serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
-    ;({ browser, page, pageErrors } = await openStudioPage(serve.url, {
-      width: 1440,
-      height: 1240,
-    }))
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await serve?.stop()
-    temp.cleanup()
+  beforeAll(() => {
+    ;({ serve, page, pageErrors } = studio)
   })
 
   it(

@@ -12,22 +12,7 @@ import { ReplicaGroupError } from '../../src/main/engine/parallel/sharedGroup'
 import { runTraining, type TrainEvent } from '../../src/main/engine/train/loop'
 import { type StepLoss, Trainer } from '../../src/main/engine/train/trainer'
 import { makeTempDir } from '../support/tempDir'
-
-const tiny: ModelConfig = {
-  size: 16,
-  latentDim: 8,
-  encoderFilters: [4, 8, 8, 8],
-  decoderFilters: [8, 8, 4],
-  dropout: 0.25,
-  leakyAlpha: 0.3,
-}
-const small: ModelConfig = {
-  ...tiny,
-  size: 32,
-  latentDim: 16,
-  encoderFilters: [8, 16, 16, 16],
-  decoderFilters: [16, 16, 8],
-}
+import { tinyModel as tiny, smallModel as small } from '../support/engineModels'
 
 const temp = makeTempDir('engine-parallel-')
 const open: ParallelTrainer[] = []

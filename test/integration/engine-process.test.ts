@@ -2,22 +2,14 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { syntheticShapes } from '../../src/main/engine/data/trainingData'
-import type { ModelConfig } from '../../src/main/engine/model/config'
 import { trainConfig } from '../../src/main/engine/model/config'
 import { permutation } from '../../src/main/engine/model/rng'
 import { replicaCount } from '../../src/main/engine/parallel/parallelTrainer'
 import type { StartMessage, WorkerMessage } from '../../src/main/engine/process/protocol'
 import { forkTrainingProcess } from '../../src/main/engine/process/spawn'
 import { makeTempDir } from '../support/tempDir'
+import { tinyModel as model } from '../support/engineModels'
 
-const model: ModelConfig = {
-  size: 16,
-  latentDim: 8,
-  encoderFilters: [4, 8, 8, 8],
-  decoderFilters: [8, 8, 4],
-  dropout: 0.25,
-  leakyAlpha: 0.3,
-}
 const temp = makeTempDir('engine-process-')
 afterAll(() => temp.cleanup())
 

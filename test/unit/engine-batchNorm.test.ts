@@ -9,19 +9,9 @@ import {
 } from '../../src/main/engine/model/batchNorm'
 import { type ReplicaGroup, singleReplica } from '../../src/main/engine/model/replicas'
 import { uniformArray } from '../../src/main/engine/model/rng'
+import { relError } from '../support/relError'
 
 type Shape4 = [number, number, number, number]
-
-function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let num = 0
-  let den = 0
-  for (let i = 0; i < expected.length; i++) {
-    const d = (actual[i] as number) - (expected[i] as number)
-    num += d * d
-    den += (expected[i] as number) ** 2
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30))
-}
 
 /** A group of two whose exchanges answer with sums worked out beforehand from the whole batch. */
 function scriptedGroup(replies: Float64Array[]): ReplicaGroup & { sent: Float64Array[] } {

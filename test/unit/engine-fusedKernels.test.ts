@@ -15,20 +15,9 @@ import {
 } from '../../src/main/engine/ops/inferNormAct'
 import { canFuseBatchNorm } from '../../src/main/engine/ops/batchNormFused'
 import { batchDropoutMask, uniformArray } from '../../src/main/engine/model/rng'
+import { relError } from '../support/relError'
 
 type Shape4 = [number, number, number, number]
-
-function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length)
-  let num = 0
-  let den = 0
-  for (let i = 0; i < expected.length; i++) {
-    const d = (actual[i] as number) - (expected[i] as number)
-    num += d * d
-    den += (expected[i] as number) ** 2
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30))
-}
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1)
 

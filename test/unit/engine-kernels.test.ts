@@ -7,6 +7,7 @@ import {
   mixSeed,
   uniformArray,
 } from '../../src/main/engine/model/rng'
+import { relError } from '../support/relError'
 
 type Shape4 = [number, number, number, number]
 
@@ -33,17 +34,6 @@ const cases: Case[] = [
     pad: 'same',
   },
 ]
-
-function relError(actual: Float32Array, expected: Float32Array): number {
-  let num = 0
-  let den = 0
-  for (let i = 0; i < expected.length; i++) {
-    const d = (actual[i] as number) - (expected[i] as number)
-    num += d * d
-    den += (expected[i] as number) ** 2
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30))
-}
 
 /** Runs both gradients of conv2d and the transposed convolution on one backend. */
 async function gradients(backend: string, c: Case, seed: number) {

@@ -27,6 +27,7 @@ import {
   patchRows,
 } from '../../src/main/engine/kernels/im2col'
 import { uniformArray } from '../../src/main/engine/model/rng'
+import { relError } from '../support/relError'
 
 describe('wasm SIMD kernel binaries', () => {
   it.each(SIMD_MODULES)(
@@ -39,18 +40,6 @@ describe('wasm SIMD kernel binaries', () => {
     },
   )
 })
-
-function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length)
-  let num = 0
-  let den = 0
-  for (let i = 0; i < expected.length; i++) {
-    const d = (actual[i] as number) - (expected[i] as number)
-    num += d * d
-    den += (expected[i] as number) ** 2
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30))
-}
 
 describe('wasm SIMD kernels on the tfjs wasm heap', () => {
   let backend: BackendWasm

@@ -1,0 +1,45 @@
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import { openStudioPage } from './browser'
+import { prepareProject } from './cli'
+import { type RunningServe, startServe } from './serveHarness'
+import { makeTempDir } from './tempDir'
+
+export interface StudioOnProject {
+  /** The suite's temporary folder; the project is `projectDir` inside it. */
+  dir: string
+  projectDir: string
+  serve: RunningServe
+  page: Page
+  pageErrors: string[]
+}
+
+/**
+ * A browser suite's fixture: a project prepared through the CLI (synth → ingest → train…), serve
+ * mode on it, and the studio page in Chromium; all torn down after the suite. The fields are set
+ * before the suite's own beforeAll hooks run.
+ */
+export function studioOnProject(
+  prefix: string,
+  prepare: Parameters<typeof prepareProject>[1] = {},
+  viewport?: { width: number; height: number },
+): StudioOnProject {
+  const temp = makeTempDir(prefix)
+  const studio = { dir: temp.dir, projectDir: join(temp.dir, 'project') } as StudioOnProject
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    await prepareProject(temp.dir, prepare)
+    studio.serve = await startServe({ projectDir: studio.projectDir, home: join(temp.dir, 'home') })
+    const opened = await openStudioPage(studio.serve.url, viewport)
+    browser = opened.browser
+    studio.page = opened.page
+    studio.pageErrors = opened.pageErrors
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await studio.serve?.stop()
+    temp.cleanup()
+  })
+  return studio
+}
