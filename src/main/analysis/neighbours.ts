@@ -1,4 +1,5 @@
 /** Brute-force nearest neighbours of one latent: a linear scan with a bounded max-heap. */
+import { heapPush, heapReplaceTop } from './boundedHeap'
 import { checkMatrix } from './matrix'
 
 export interface Neighbour {
@@ -31,17 +32,6 @@ export function nearestNeighbours(
   const heapD = new Float64Array(k)
   const heapI = new Int32Array(k)
   let size = 0
-  const worse = (a: number, b: number): boolean =>
-    (heapD[a] as number) > (heapD[b] as number) ||
-    (heapD[a] === heapD[b] && (heapI[a] as number) > (heapI[b] as number))
-  const swap = (a: number, b: number): void => {
-    const d = heapD[a] as number
-    heapD[a] = heapD[b] as number
-    heapD[b] = d
-    const i = heapI[a] as number
-    heapI[a] = heapI[b] as number
-    heapI[b] = i
-  }
   for (let i = 0; i < n; i++) {
     if (skip.has(i)) continue
     const row = i * dim
@@ -51,31 +41,8 @@ export function nearestNeighbours(
       const diff = (latents[row + d] as number) - (q[d] as number)
       s += diff * diff
     }
-    if (size < k) {
-      heapD[size] = s
-      heapI[size] = i
-      let c = size++
-      while (c > 0) {
-        const p = (c - 1) >> 1
-        if (!worse(c, p)) break
-        swap(c, p)
-        c = p
-      }
-    } else if (s < (heapD[0] as number)) {
-      heapD[0] = s
-      heapI[0] = i
-      let c = 0
-      for (;;) {
-        const l = 2 * c + 1
-        const r = l + 1
-        let m = c
-        if (l < size && worse(l, m)) m = l
-        if (r < size && worse(r, m)) m = r
-        if (m === c) break
-        swap(c, m)
-        c = m
-      }
-    }
+    if (size < k) heapPush(heapD, heapI, size++, s, i)
+    else if (s < (heapD[0] as number)) heapReplaceTop(heapD, heapI, size, s, i)
   }
   const out: Neighbour[] = []
   for (let j = 0; j < size; j++)

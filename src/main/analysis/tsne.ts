@@ -9,6 +9,7 @@ import { throwIfCancelled, type TaskControl } from '../../shared/progress'
 import { QuadTree } from './barnesHut'
 import { checkMatrix } from './matrix'
 import type { Projection2D } from './projection'
+import { heapPush, heapReplaceTop } from './boundedHeap'
 
 export interface TsneOptions {
   perplexity?: number
@@ -113,32 +114,8 @@ export async function neighbourGraph(
           s += e * e
         }
         if (s >= bound) continue
-        if (size < k) {
-          let c = size++
-          while (c > 0) {
-            const p = (c - 1) >> 1
-            if ((heapD[p] as number) >= s) break
-            heapD[c] = heapD[p] as number
-            heapI[c] = heapI[p] as number
-            c = p
-          }
-          heapD[c] = s
-          heapI[c] = b
-        } else {
-          let c = 0
-          for (;;) {
-            const l = 2 * c + 1
-            if (l >= k) break
-            const r = l + 1
-            const m = r < k && (heapD[r] as number) > (heapD[l] as number) ? r : l
-            if ((heapD[m] as number) <= s) break
-            heapD[c] = heapD[m] as number
-            heapI[c] = heapI[m] as number
-            c = m
-          }
-          heapD[c] = s
-          heapI[c] = b
-        }
+        if (size < k) heapPush(heapD, heapI, size++, s, b)
+        else heapReplaceTop(heapD, heapI, k, s, b)
       }
     }
     // Pop the heap from the back so the row ends up nearest first.
@@ -146,21 +123,7 @@ export async function neighbourGraph(
     for (let end = k - 1; end >= 0; end--) {
       indices[i * k + end] = order[heapI[0] as number] as number
       distances2[i * k + end] = heapD[0] as number
-      const lastD = heapD[end] as number
-      const lastI = heapI[end] as number
-      let c = 0
-      for (;;) {
-        const l = 2 * c + 1
-        if (l >= end) break
-        const r = l + 1
-        const m = r < end && (heapD[r] as number) > (heapD[l] as number) ? r : l
-        if ((heapD[m] as number) <= lastD) break
-        heapD[c] = heapD[m] as number
-        heapI[c] = heapI[m] as number
-        c = m
-      }
-      heapD[c] = lastD
-      heapI[c] = lastI
+      heapReplaceTop(heapD, heapI, end, heapD[end] as number, heapI[end] as number)
     }
   }
   control.onProgress?.({ phase: 'neighbours', done: n, total: n })
