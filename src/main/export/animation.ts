@@ -91,18 +91,21 @@ export async function encodeGif(
   return writer.finish()
 }
 
-/** Animated GIF with one global palette for all frames (no colour flicker). */
-export async function exportGif(
+type Rendered = Awaited<ReturnType<typeof renderFrames>>
+
+/** Renders, encodes and writes an animation atomically; the formats differ only in `encode`. */
+async function exportAnimation(
   set: FrameSet,
   path: string,
-  options: GifExportOptions,
-  control: TaskControl = {},
+  options: AnimationOptions,
+  control: TaskControl,
+  encode: (rendered: Rendered, delays: number[], loop: number) => Promise<Uint8Array>,
 ): Promise<ExportResult> {
   checkFrameSet(set, path)
   const delays = delaysFor(options, set.frames.length, path)
   const loop = loopFor(options, path)
   const rendered = await renderFrames(set, options, control)
-  const bytes = await encodeGif(rendered, delays, loop, options.colours ?? 256, control)
+  const bytes = await encode(rendered, delays, loop)
   throwIfCancelled(control.signal)
   await writeFileAtomic(path, bytes)
   return {
@@ -112,6 +115,18 @@ export async function exportGif(
     width: rendered.width,
     height: rendered.height,
   }
+}
+
+/** Animated GIF with one global palette for all frames (no colour flicker). */
+export function exportGif(
+  set: FrameSet,
+  path: string,
+  options: GifExportOptions,
+  control: TaskControl = {},
+): Promise<ExportResult> {
+  return exportAnimation(set, path, options, control, (rendered, delays, loop) =>
+    encodeGif(rendered, delays, loop, options.colours ?? 256, control),
+  )
 }
 
 async function encodeWebp(
@@ -139,29 +154,19 @@ async function encodeWebp(
 }
 
 /** Animated WebP (libwebp through sharp). */
-export async function exportWebp(
+export function exportWebp(
   set: FrameSet,
   path: string,
   options: WebpExportOptions,
   control: TaskControl = {},
 ): Promise<ExportResult> {
-  checkFrameSet(set, path)
-  const delays = delaysFor(options, set.frames.length, path)
-  const loop = loopFor(options, path)
-  const rendered = await renderFrames(set, options, control)
-  throwIfCancelled(control.signal)
-  control.onProgress?.({ phase: 'encode', done: 0, total: 1 })
-  const bytes = await encodeWebp(rendered, delays, loop, options)
-  throwIfCancelled(control.signal)
-  control.onProgress?.({ phase: 'encode', done: 1, total: 1 })
-  await writeFileAtomic(path, bytes)
-  return {
-    path,
-    bytes: bytes.length,
-    frames: set.frames.length,
-    width: rendered.width,
-    height: rendered.height,
-  }
+  return exportAnimation(set, path, options, control, async (rendered, delays, loop) => {
+    throwIfCancelled(control.signal)
+    control.onProgress?.({ phase: 'encode', done: 0, total: 1 })
+    const bytes = await encodeWebp(rendered, delays, loop, options)
+    control.onProgress?.({ phase: 'encode', done: 1, total: 1 })
+    return bytes
+  })
 }
 
 export interface PngSequenceOptions extends RenderOptions {
