@@ -6,7 +6,9 @@
  * `npm run bench:train -- --json`: the last stdout line is one JSON object (figures for the best
  * backend, wall clock; `train64`/`train128` are the best replica count's, `trainByReplicas` holds
  * each; `cpuTime` holds the same from CPU time, all threads counted). `--cpu` also benches the cpu
- * backend (one step, one replica; it is ~100× slower than wasm).
+ * backend (one step, one replica; it is ~100× slower than wasm). `--baseline` also measures one
+ * thread with the forward convolutions and matrix products on XNNPACK's stock kernels
+ * (FACE_STUDIO_FMA=0), alternating with the fused multiply-add ones, so both see the same load.
  */
 import { loadavg } from 'node:os'
 import { pickBackend, type BackendName } from '../src/main/engine/backend/picker'
@@ -27,6 +29,22 @@ if (
   process.exit(2)
 }
 const json = args.has('--json')
+const baseline = args.has('--baseline')
+
+/**
+ * Runs f with the wasm matrix products and forward convolutions on XNNPACK's stock kernels
+ * (FACE_STUDIO_FMA=0) when stock is set: `--baseline` measures both in alternating rounds. The
+ * switch is read per call on this thread, so baselines are single-thread.
+ */
+function stockIf<T>(stock: boolean, f: () => T): T {
+  if (!stock) return f()
+  process.env.FACE_STUDIO_FMA = '0'
+  try {
+    return f()
+  } finally {
+    delete process.env.FACE_STUDIO_FMA
+  }
+}
 const log = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n')
 
 interface Rate {
@@ -68,67 +86,104 @@ async function trainRates(
   counts: number[],
   rounds: number,
   stepsPerRound: number,
-): Promise<Map<number, Rate>> {
+): Promise<{ byReplicas: Map<number, Rate>; baseline?: Rate }> {
   const preset = size === 64 ? PRESETS['classic-64'] : PRESETS['classic-128']
   const config = trainConfig({ ...preset, latentDim: 200 }, { batchSize: 32, seed: 1 })
   const batch = syntheticShapes(32, size, 3)
+  const setups = counts.map((n) => ({ n, stock: false }))
+  if (baseline) setups.push({ n: 1, stock: true })
   const runs = await Promise.all(
-    counts.map(async (n) => {
+    setups.map(async ({ n, stock }) => {
       const local = Trainer.init(config)
       const t = n > 1 ? await ParallelTrainer.start(local, { replicas: n, backend }) : local
-      return { n, local, t, wall: [] as number[], cpu: [] as number[] }
+      return { n, stock, local, t, wall: [] as number[], cpu: [] as number[] }
     }),
   )
-  for (const r of runs) r.t.trainStep(batch)
+  // Warm-up: V8 first runs wasm in its baseline tier and swaps in optimised code as it runs.
+  for (const r of runs)
+    stockIf(r.stock, () => {
+      for (let i = 0; i < 3; i++) r.t.trainStep(batch)
+    })
   for (let round = 0; round < rounds; round++) {
     for (const r of runs) {
-      const s = timed(() => {
-        for (let i = 0; i < stepsPerRound; i++) r.t.trainStep(batch)
-      })
+      const s = stockIf(r.stock, () =>
+        timed(() => {
+          for (let i = 0; i < stepsPerRound; i++) r.t.trainStep(batch)
+        }),
+      )
       r.wall.push((32 * stepsPerRound) / s.wall)
       r.cpu.push((32 * stepsPerRound) / s.cpu)
     }
   }
-  const rates = new Map<number, Rate>()
+  const byReplicas = new Map<number, Rate>()
+  let stockRate: Rate | undefined
   for (const r of runs) {
     if (r.t instanceof ParallelTrainer) await r.t.close()
     r.local.dispose()
-    rates.set(r.n, { wall: median(r.wall), cpu: median(r.cpu) })
+    const rate = { wall: median(r.wall), cpu: median(r.cpu) }
+    if (r.stock) stockRate = rate
+    else byReplicas.set(r.n, rate)
   }
-  return rates
+  return { byReplicas, baseline: stockRate }
 }
 
-function decodeMs(size: 64 | 128, trials: number): Rate {
+/** Decode latency of one face; with `--baseline`, also on the stock kernels, trial by trial. */
+function decodeMs(size: 64 | 128, trials: number): Rate & { stock?: Rate } {
   const preset = size === 64 ? PRESETS['classic-64'] : PRESETS['classic-128']
   const t = Trainer.init(trainConfig({ ...preset, latentDim: 200 }, { seed: 1 }))
   const z = new Float32Array(200).map((_, i) => Math.sin(i))
-  for (let i = 0; i < 5; i++) t.decode(z)
-  const wall: number[] = []
-  const cpu: number[] = []
+  const modes = baseline ? [false, true] : [false]
+  for (const stock of modes)
+    stockIf(stock, () => {
+      for (let i = 0; i < 20; i++) t.decode(z)
+    })
+  const samples = modes.map(() => ({ wall: [] as number[], cpu: [] as number[] }))
   for (let i = 0; i < trials; i++) {
-    const s = timed(() => t.decode(z))
-    wall.push(s.wall * 1000)
-    cpu.push(s.cpu * 1000)
+    modes.forEach((stock, k) => {
+      const s = stockIf(stock, () => timed(() => t.decode(z)))
+      samples[k]!.wall.push(s.wall * 1000)
+      samples[k]!.cpu.push(s.cpu * 1000)
+    })
   }
   t.dispose()
-  return { wall: median(wall), cpu: median(cpu) }
+  const [fma, stock] = samples.map((x) => ({ wall: median(x.wall), cpu: median(x.cpu) }))
+  return { ...fma!, stock }
 }
 
-/** Encode images/s at batch 64 on `n` threads (replicas share each batch; see ParallelEncoder). */
-async function encodeRate(backend: BackendName, n: number, batches: number): Promise<Rate> {
+/**
+ * Encode images/s at batch 64 on `n` threads (replicas share each batch; see ParallelEncoder): the
+ * median of several rounds after a warm-up.
+ */
+async function encodeRate(
+  backend: BackendName,
+  n: number,
+  rounds: number,
+  batchesPerRound: number,
+): Promise<Rate & { stock?: Rate }> {
   const t = Trainer.init(trainConfig({ ...PRESETS['classic-64'], latentDim: 200 }, { seed: 1 }))
   const images = syntheticShapes(64, 64, 4)
   const p = n > 1 ? await ParallelTrainer.start(t, { replicas: n, backend }) : null
   const encode = async () => (p ? await p.encode(images) : t.encode(images))
-  await encode()
-  const c0 = process.cpuUsage()
-  const t0 = performance.now()
-  for (let i = 0; i < batches; i++) await encode()
-  const wall = (performance.now() - t0) / 1000
-  const c = process.cpuUsage(c0)
+  // A single-thread baseline alternates with the fused multiply-add rounds (see stockIf).
+  const modes = baseline && !p ? [false, true] : [false]
+  for (const stock of modes) {
+    for (let i = 0; i < 4; i++) await stockIf(stock, encode)
+  }
+  const samples = modes.map(() => ({ wall: [] as number[], cpu: [] as number[] }))
+  for (let round = 0; round < rounds; round++) {
+    for (const [k, stock] of modes.entries()) {
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      for (let i = 0; i < batchesPerRound; i++) await stockIf(stock, encode)
+      const c = process.cpuUsage(c0)
+      samples[k]!.wall.push((64 * batchesPerRound) / ((performance.now() - t0) / 1000))
+      samples[k]!.cpu.push((64 * batchesPerRound) / ((c.user + c.system) / 1e6))
+    }
+  }
   await p?.close()
   t.dispose()
-  return { wall: (64 * batches) / wall, cpu: (64 * batches) / ((c.user + c.system) / 1e6) }
+  const [fma, stock] = samples.map((x) => ({ wall: median(x.wall), cpu: median(x.cpu) }))
+  return { ...fma!, stock }
 }
 
 interface BenchResult {
@@ -137,6 +192,8 @@ interface BenchResult {
   /** Training images/s per replica count, e.g. { 1: {...}, 2: {...} }. */
   trainByReplicas: Record<number, { train64: Rate; train128: Rate }>
   replicas: number
+  /** With `--baseline`: one thread on XNNPACK's stock kernels, measured alongside (wall clock). */
+  baseline?: Figures
 }
 
 async function bench(name: BackendName, quick: boolean): Promise<BenchResult> {
@@ -145,7 +202,10 @@ async function bench(name: BackendName, quick: boolean): Promise<BenchResult> {
   const r64 = await trainRates(name, 64, counts, quick ? 1 : 5, quick ? 1 : 2)
   const r128 = await trainRates(name, 128, counts, quick ? 1 : 3, 1)
   for (const n of counts) {
-    byReplicas[n] = { train64: r64.get(n) as Rate, train128: r128.get(n) as Rate }
+    byReplicas[n] = {
+      train64: r64.byReplicas.get(n) as Rate,
+      train128: r128.byReplicas.get(n) as Rate,
+    }
   }
   const best = counts.reduce((a, b) =>
     (byReplicas[b]?.train64.wall ?? 0) > (byReplicas[a]?.train64.wall ?? 0) ? b : a,
@@ -158,13 +218,25 @@ async function bench(name: BackendName, quick: boolean): Promise<BenchResult> {
     decode128Ms: decodeMs(128, quick ? 3 : 30),
     encode64: { wall: 0, cpu: 0 },
   }
-  const encodeByReplicas: Record<number, Rate> = {}
+  let encodeStock: Rate | undefined
+  let encodeOneThread = 0
   for (const n of counts) {
-    const e = await encodeRate(name, n, quick ? 1 : 8)
-    encodeByReplicas[n] = e
+    const e = await encodeRate(name, n, quick ? 1 : 7, quick ? 1 : 4)
+    encodeStock ??= e.stock
+    if (n === 1) encodeOneThread = e.wall
     if (e.wall > r.encode64.wall) r.encode64 = e
     log(`${name.padEnd(6)} ${n} thread${n > 1 ? 's' : ' '} encode64 ${e.wall.toFixed(0)} img/s`)
   }
+  const stock =
+    r64.baseline && r128.baseline && r.decode64Ms.stock && r.decode128Ms.stock && encodeStock
+      ? {
+          train64: r64.baseline.wall,
+          train128: r128.baseline.wall,
+          decode64Ms: r.decode64Ms.stock.wall,
+          decode128Ms: r.decode128Ms.stock.wall,
+          encode64: encodeStock.wall,
+        }
+      : undefined
   const pick = (k: 'wall' | 'cpu'): Figures => ({
     train64: r.train64[k],
     train128: r.train128[k],
@@ -189,7 +261,24 @@ async function bench(name: BackendName, quick: boolean): Promise<BenchResult> {
     )
   line('wall', pick('wall'))
   line('cpu ', pick('cpu'))
-  return { wall: pick('wall'), cpu: pick('cpu'), trainByReplicas: byReplicas, replicas: best }
+  if (stock) {
+    const one = byReplicas[1] as { train64: Rate; train128: Rate }
+    log(
+      `${name.padEnd(6)} one thread, fused multiply-add vs stock XNNPACK (FACE_STUDIO_FMA=0), ` +
+        `same rounds: train64 ${one.train64.wall.toFixed(1)} vs ${stock.train64.toFixed(1)} img/s  ` +
+        `train128 ${one.train128.wall.toFixed(1)} vs ${stock.train128.toFixed(1)} img/s  ` +
+        `decode64 ${r.decode64Ms.wall.toFixed(2)} vs ${stock.decode64Ms.toFixed(2)} ms  ` +
+        `decode128 ${r.decode128Ms.wall.toFixed(2)} vs ${stock.decode128Ms.toFixed(2)} ms  ` +
+        `encode64 ${encodeOneThread.toFixed(0)} vs ${stock.encode64.toFixed(0)} img/s`,
+    )
+  }
+  return {
+    wall: pick('wall'),
+    cpu: pick('cpu'),
+    trainByReplicas: byReplicas,
+    replicas: best,
+    baseline: stock,
+  }
 }
 
 async function main(): Promise<void> {
@@ -220,6 +309,8 @@ async function main(): Promise<void> {
         /** Replica count behind train64/train128. */
         replicas: figures.replicas,
         trainByReplicas: figures.trainByReplicas,
+        /** With --baseline: one thread on the stock XNNPACK kernels, in the same rounds. */
+        baseline: figures.baseline,
         /** The same figures from process CPU time rather than wall time. */
         cpuTime: figures.cpu,
         skipped: best.skipped,

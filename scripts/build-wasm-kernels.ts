@@ -15,8 +15,11 @@ import {
   simdWatPath,
 } from '../src/main/engine/kernels/simd/moduleFiles'
 
-/** The features the kernels use beyond the MVP: all shipped in Node 22 and Electron's Chromium. */
-const FEATURES = { simd: true, bulk_memory: true }
+/**
+ * The features the kernels use beyond the MVP: all shipped in Node 22 and Electron's Chromium.
+ * Relaxed SIMD (fused multiply-add) is used by the gemm module alone, which is optional at load.
+ */
+const FEATURES = { simd: true, bulk_memory: true, relaxed_simd: true }
 
 /** The binary for one kernel module's .wat source (no debug names, so the output is stable). */
 export async function assembleKernel(name: SimdModuleName): Promise<Uint8Array> {

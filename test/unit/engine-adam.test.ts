@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { Adam } from '../../src/main/engine/train/adam'
+import { Adam, jsAdamMoments } from '../../src/main/engine/train/adam'
+import { simdAdamMoments } from '../../src/main/engine/kernels/simd/adamKernel'
+import { uniformArray } from '../../src/main/engine/model/rng'
+import { relError } from '../support/relError'
 
 /** Keras' Adam written out per scalar, the reference the fused loop must match. */
 function kerasAdam(w: number, grads: number[], lr: number): number {
@@ -72,5 +75,54 @@ describe('Adam (plain arrays)', () => {
     expect(() => b.setState({ iteration: 1, m: new Map(), v: new Map() })).toThrow(
       /first moment for w is missing/,
     )
+  })
+})
+
+describe('Adam in wasm SIMD', () => {
+  it('takes the steps of the JS loop (float32 against float64), tails included', () => {
+    const sizes = new Map([
+      ['a', 1],
+      ['b', 7],
+      ['c', 1030],
+    ])
+    const store = simdAdamMoments(sizes)
+    expect(store).not.toBeNull()
+    const simd = new Adam(5e-3, sizes, 0.9, 0.999, 1e-7, store!)
+    const js = new Adam(5e-3, sizes, 0.9, 0.999, 1e-7, jsAdamMoments(sizes))
+    const ws = new Map([...sizes].map(([k, n], i) => [k, uniformArray(n, i)]))
+    const wj = new Map([...ws].map(([k, w]) => [k, w.slice()]))
+    const w0 = new Map([...ws].map(([k, w]) => [k, w.slice()]))
+    for (let step = 1; step <= 20; step++) {
+      const grads = new Map([...sizes].map(([k, n], i) => [k, uniformArray(n, 100 * step + i)]))
+      simd.apply(ws, grads)
+      js.apply(wj, grads)
+    }
+    for (const [k, w] of ws) {
+      expect(w).not.toEqual(w0.get(k))
+      expect(relError(w, wj.get(k) as Float32Array)).toBeLessThan(1e-5)
+    }
+    const sm = simd.getState()
+    const jm = js.getState()
+    expect(relError(sm.v.get('c')!, jm.v.get('c')!)).toBeLessThan(1e-4)
+    // The state round-trips through the kernel's memory exactly.
+    const again = new Adam(5e-3, sizes)
+    again.setState(sm)
+    expect(again.getState()).toEqual(sm)
+  })
+
+  it('keeps every instance apart and is off with FACE_STUDIO_SIMD=0', () => {
+    const sizes = new Map([['w', 5]])
+    const a = simdAdamMoments(sizes)!
+    const b = simdAdamMoments(sizes)!
+    const step = { lr: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }
+    a.update('w', new Float32Array(5), Float32Array.from([1, 2, 3, 4, 5]), step)
+    expect(Array.from(b.moments('w')!.m)).toEqual([0, 0, 0, 0, 0])
+    expect(a.moments('w')!.m[4]).toBeCloseTo(0.5, 6)
+    process.env.FACE_STUDIO_SIMD = '0'
+    try {
+      expect(simdAdamMoments(sizes)).toBeNull()
+    } finally {
+      delete process.env.FACE_STUDIO_SIMD
+    }
   })
 })

@@ -1,9 +1,11 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { tf } from '../../src/main/engine/tf'
 import { configureWasm } from '../../src/main/engine/backend/wasmInit'
+import { simdDropoutFill } from '../../src/main/engine/kernels/simd/dropoutMask'
 import {
   batchDropoutMask,
   dropoutMask,
+  fillDropoutMask,
   mixSeed,
   uniformArray,
 } from '../../src/main/engine/model/rng'
@@ -57,9 +59,14 @@ async function gradients(backend: string, c: Case, seed: number) {
   return out
 }
 
-describe.each(['1', '0'])(
-  'engine wasm convolution kernels (FACE_STUDIO_SIMD=%s) match the cpu backend',
-  (simd) => {
+// The fused multiply-add kernels, the SIMD kernels around XNNPACK, and the JS loops.
+describe.each([
+  { simd: '1', fma: '1' },
+  { simd: '1', fma: '0' },
+  { simd: '0', fma: '0' },
+])(
+  'engine wasm convolution kernels (FACE_STUDIO_SIMD=$simd FACE_STUDIO_FMA=$fma) match the cpu backend',
+  ({ simd, fma }) => {
     beforeAll(async () => {
       configureWasm()
       await tf.setBackend('wasm')
@@ -67,9 +74,11 @@ describe.each(['1', '0'])(
     })
     beforeEach(() => {
       process.env.FACE_STUDIO_SIMD = simd
+      process.env.FACE_STUDIO_FMA = fma
     })
     afterEach(() => {
       delete process.env.FACE_STUDIO_SIMD
+      delete process.env.FACE_STUDIO_FMA
     })
 
     it.each(cases)(
@@ -87,13 +96,19 @@ describe.each(['1', '0'])(
       60_000,
     )
 
-    // Few input channels and outC a multiple of 16 take the direct SIMD convolution; 5 does not.
+    // outC a multiple of 16 takes the fused multiply-add convolution (FACE_STUDIO_FMA=0: the direct
+    // SIMD one for few input channels, else stock); 24 output channels take the stock kernel.
     it.each([
       { x: [2, 16, 16, 3], filter: [3, 3, 3, 32], stride: 2, pad: 'same' },
       { x: [1, 13, 11, 3], filter: [3, 3, 3, 16], stride: 2, pad: 'same' },
       { x: [2, 9, 10, 1], filter: [3, 3, 1, 48], stride: 1, pad: 'same' },
       { x: [1, 12, 9, 4], filter: [5, 3, 4, 16], stride: 2, pad: 'valid' },
       { x: [1, 8, 8, 5], filter: [3, 3, 5, 16], stride: 2, pad: 'same' },
+      { x: [2, 16, 16, 32], filter: [3, 3, 32, 64], stride: 2, pad: 'same' },
+      { x: [1, 7, 9, 16], filter: [3, 3, 16, 16], stride: 1, pad: 'same' },
+      { x: [3, 9, 9, 64], filter: [3, 3, 64, 32], stride: 2, pad: 'valid' },
+      { x: [1, 6, 6, 8], filter: [1, 1, 8, 16], stride: 1, pad: 'valid' },
+      { x: [1, 6, 6, 8], filter: [3, 3, 8, 24], stride: 1, pad: 'same' },
     ] as const)('conv2d and fused conv2d forward, x $x filter $filter', async (c) => {
       const run = async (backend: string) => {
         await tf.setBackend(backend)
@@ -131,6 +146,11 @@ describe.each(['1', '0'])(
       [false, true, [3, 11], [8, 11]],
       [true, true, [1, 10, 4], [1, 3, 10]],
       [true, false, [2, 5, 3], [2, 5, 4]],
+      [false, false, [1, 37, 300], [1, 300, 21]],
+      [true, false, [600, 33], [600, 40]],
+      [false, true, [64, 200], [1024, 200]],
+      [false, true, [50, 4], [3, 4]],
+      [false, false, [4, 0], [0, 3]],
     ] as const)('matMul transposeA=%s transposeB=%s', async (ta, tb, sa, sb) => {
       const run = async (backend: string) => {
         await tf.setBackend(backend)
@@ -233,5 +253,39 @@ describe('dropoutMask', () => {
     )
     expect(Array.from(whole.subarray(0, 50))).not.toEqual(Array.from(whole.subarray(50, 100)))
     expect(Array.from(batchDropoutMask(6, 50, 0.25, 77, 4))).not.toEqual(Array.from(whole))
+  })
+})
+
+describe('dropout masks in wasm SIMD', () => {
+  it.each([
+    [1, 0.25],
+    [3, 0.25],
+    [4, 0.5],
+    [7, 0.25],
+    [1001, 0.25],
+    [65_536, 0.1],
+    [4099, 0.999],
+    [9, 0],
+    [9, 1],
+  ])('draws bit for bit the JS masks: %s entries at rate %s', (size, rate) => {
+    const fill = simdDropoutFill()
+    expect(fill).not.toBeNull()
+    for (const seed of [0, 9, 0x9e3779b9, mixSeed(77, 3, 5)]) {
+      // Written at an offset into a buffer with neighbours, which must stay untouched.
+      const got = new Float32Array(size + 10).fill(-1)
+      const want = new Float32Array(size + 10).fill(-1)
+      fill!(got, 5, size, rate, seed)
+      fillDropoutMask(want, 5, size, rate, seed)
+      expect(Array.from(got)).toEqual(Array.from(want))
+    }
+  })
+
+  it('is off with FACE_STUDIO_SIMD=0', () => {
+    process.env.FACE_STUDIO_SIMD = '0'
+    try {
+      expect(simdDropoutFill()).toBeNull()
+    } finally {
+      delete process.env.FACE_STUDIO_SIMD
+    }
   })
 })

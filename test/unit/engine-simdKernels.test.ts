@@ -86,6 +86,36 @@ describe('wasm SIMD kernels on the tfjs wasm heap', () => {
     expect(simdKernels(backend)).toBe(k)
   })
 
+  it('loads the fused multiply-add convolution and routes encoder layers through it', async () => {
+    // Node 22 and Electron's Chromium both have relaxed SIMD, so its absence here is a failure.
+    expect(k.gemm, simdFailure()).not.toBeNull()
+    const real = k.gemm!
+    let calls = 0
+    k.gemm = {
+      ...real,
+      conv: (...args) => {
+        calls++
+        real.conv(...args)
+      },
+    }
+    try {
+      const x = tf.tensor4d(uniformArray(2 * 16 * 16 * 32, 4), [2, 16, 16, 32])
+      const filter = tf.tensor4d(uniformArray(9 * 32 * 64, 5), [3, 3, 32, 64])
+      owned.push(x, filter)
+      const y = tf.conv2d(x, filter, 2, 'same')
+      owned.push(y)
+      expect(calls).toBe(1)
+      process.env.FACE_STUDIO_FMA = '0'
+      const stock = tf.conv2d(x, filter, 2, 'same')
+      owned.push(stock)
+      expect(calls).toBe(1)
+      expect(relError(read(y), read(stock))).toBeLessThan(1e-5)
+    } finally {
+      delete process.env.FACE_STUDIO_FMA
+      k.gemm = real
+    }
+  })
+
   it('keeps working in place after the heap grows', () => {
     const memory = backendMemory(backend)!
     const before = memory.buffer.byteLength

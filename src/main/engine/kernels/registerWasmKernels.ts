@@ -2,7 +2,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import { wasmConvKernelConfigs } from './wasmConvKernels'
 import { wrapBatchMatMul } from './wasmMatMul'
 import { wrapIdentity } from './wasmIdentity'
-import { wrapSmallConv } from './wasmDirectConv'
+import { wrapConvForward } from './wasmDirectConv'
 
 let registered = false
 
@@ -19,7 +19,8 @@ export function registerWasmKernels(): void {
     ...wasmConvKernelConfigs,
     wrapBatchMatMul(stock('BatchMatMul')),
     wrapIdentity(stock('Identity')),
-    wrapSmallConv(stock('FusedConv2D')),
+    wrapConvForward(stock('Conv2D')),
+    wrapConvForward(stock('FusedConv2D')),
   ]
   for (const config of configs) {
     if (getKernel(config.kernelName, config.backendName)) {

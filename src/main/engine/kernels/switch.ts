@@ -13,3 +13,11 @@ export function fusedEnabled(): boolean {
 export function simdEnabled(): boolean {
   return typeof process === 'undefined' || process.env.FACE_STUDIO_SIMD !== '0'
 }
+
+/**
+ * FACE_STUDIO_FMA=0 leaves the forward convolutions to the stock XNNPACK kernels instead of the
+ * fused multiply-add ones (read on every call, like the other switches).
+ */
+export function fmaEnabled(): boolean {
+  return typeof process === 'undefined' || process.env.FACE_STUDIO_FMA !== '0'
+}

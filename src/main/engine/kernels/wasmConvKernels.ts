@@ -19,13 +19,15 @@ import {
   transpose2d,
 } from './im2col'
 import { DerivedCache } from './derivedCache'
+import { gemmActive, gemmProduct } from './wasmGemm'
 import { fusedEnabled } from './switch'
 import { simdKernels } from './simd/simdKernels'
 
 /**
  * Convolution gradients for tfjs-backend-wasm 4.22: it ships no Conv2DBackpropFilter at all, and its
  * Conv2DBackpropInput (also the forward pass of a transposed convolution) is a plain loop. Both are
- * rewritten as im2col/col2im in JS around the backend's own XNNPACK matmul, which is only fast for an
+ * rewritten as im2col/col2im around one untransposed matrix product: the fused multiply-add kernel
+ * where the runtime has relaxed SIMD, else the backend's XNNPACK matmul, which is only fast for an
  * untransposed product with batch 1 — so the operands are laid out to need no transposes.
  */
 
@@ -72,7 +74,12 @@ function convInfo(inShape: Shape4, filterShape: Shape4, attrs: ConvAttrs): backe
   )
 }
 
+/** a [1, M, K] · b [1, K, N]: the fused multiply-add kernel where loaded, else XNNPACK's. */
 function wasmMatMul(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const [, M, K] = a.shape as [number, number, number]
+  const N = b.shape[2] as number
+  if (K > 0 && gemmActive(backend))
+    return gemmProduct(backend, a, b, { M, N, K, transposeA: false })
   const kernel = getKernel('BatchMatMul', 'wasm')
   if (!kernel) throw new Error('engine wasm kernels: the wasm backend has no BatchMatMul kernel')
   const attrs = { transposeA: false, transposeB: false } as unknown as NamedAttrMap

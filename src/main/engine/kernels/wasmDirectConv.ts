@@ -7,6 +7,7 @@ import {
 } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { simdKernels } from './simd/simdKernels'
+import { gemmConv, gemmConvApplies } from './wasmGemmConv'
 
 /**
  * FusedConv2D (bias, LeakyReLU) on inputs with at most this many channels (the encoder's first
@@ -29,8 +30,12 @@ interface ConvArgs {
   }
 }
 
-/** The direct convolution's output, or undefined where it does not apply (the stock kernel runs). */
-function direct(args: ConvArgs): TensorInfo | undefined {
+/**
+ * The engine's convolution of a Conv2D or FusedConv2D call, or undefined where none applies (the
+ * stock kernel runs): the fused multiply-add one where the runtime has it, else, for RGB inputs of
+ * a fused call, the direct one.
+ */
+function engineConv(args: ConvArgs, fused: boolean): TensorInfo | undefined {
   const { inputs, backend, attrs } = args
   const { x, filter, bias } = inputs
   const activation = attrs.activation ?? 'linear'
@@ -53,7 +58,12 @@ function direct(args: ConvArgs): TensorInfo | undefined {
     attrs.pad,
     attrs.dimRoundingMode,
   )
+  const leaky = activation === 'leakyrelu'
+  const alpha = attrs.leakyreluAlpha ?? 0.2
+  const request = { x, filter, bias, info, leaky, alpha }
+  if (gemmConvApplies(backend, request)) return gemmConv(backend, request)
   if (
+    !fused ||
     info.inChannels > MAX_DIRECT_IN_CHANNELS ||
     info.outChannels % 16 !== 0 ||
     info.dilationHeight !== 1 ||
@@ -82,17 +92,18 @@ function direct(args: ConvArgs): TensorInfo | undefined {
     info.strideWidth,
     info.padInfo.top,
     info.padInfo.left,
-    activation === 'leakyrelu' ? 1 : 0,
-    attrs.leakyreluAlpha ?? 0.2,
+    leaky ? 1 : 0,
+    alpha,
   )
   return out
 }
 
-/** Wraps the stock FusedConv2D: the direct convolution where it applies, else the stock kernel. */
-export function wrapSmallConv(stockConfig: KernelConfig): KernelConfig {
+/** Wraps the stock Conv2D or FusedConv2D: the engine's convolution where one applies, else stock. */
+export function wrapConvForward(stockConfig: KernelConfig): KernelConfig {
   const stock = stockConfig.kernelFunc
+  const fused = stockConfig.kernelName === 'FusedConv2D'
   const kernelFunc = (args: ConvArgs): TensorInfo =>
-    direct(args) ?? (stock(args as never) as TensorInfo)
+    engineConv(args, fused) ?? (stock(args as never) as TensorInfo)
   return {
     kernelName: stockConfig.kernelName,
     backendName: 'wasm',

@@ -107,13 +107,23 @@ export function batchDropoutMask(
   seed: number,
   layer: number,
   imageOffset = 0,
+  fill: FillDropoutMask = fillDropoutMask,
 ): Float32Array {
   const mask = new Float32Array(images * perImage)
   for (let i = 0; i < images; i++) {
-    fillDropoutMask(mask, i * perImage, perImage, rate, mixSeed(seed, layer, imageOffset + i))
+    fill(mask, i * perImage, perImage, rate, mixSeed(seed, layer, imageOffset + i))
   }
   return mask
 }
+
+/** fillDropoutMask's signature, for faster implementations that draw the same values. */
+export type FillDropoutMask = (
+  mask: Float32Array,
+  start: number,
+  size: number,
+  rate: number,
+  seed: number,
+) => void
 
 /** Writes `size` inverted-dropout entries drawn from `seed` into `mask` from `start`. */
 export function fillDropoutMask(

@@ -4,6 +4,7 @@ import { bottleneckSide, type ModelConfig } from './config'
 import { type LayerNames, type ModelLayout, type Params, param } from './params'
 import type { ReplicaGroup } from './replicas'
 import { batchDropoutMask } from './rng'
+import { simdDropoutFill } from '../kernels/simd/dropoutMask'
 import { leakyReluMasked } from '../ops/leakyMask'
 import { biasAddInfer, convNormActInfer, normActInfer, type NormParams } from '../ops/inferNormAct'
 
@@ -69,6 +70,7 @@ function normAct(
       mode.dropoutSeed ?? 0,
       layer,
       mode.imageOffset ?? 0,
+      simdDropoutFill() ?? undefined,
     )
     return leakyReluMasked(y, m.leakyAlpha, tf.tensor(mask, y.shape))
   }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { AFFINE_LEAKY } from '../kernels/fusedKernels'
 import { simdKernels } from '../kernels/simd/simdKernels'
+import { fmaEnabled } from '../kernels/switch'
 import { MAX_DIRECT_IN_CHANNELS } from '../kernels/wasmDirectConv'
 import { canRunFused } from './fusedRegistry'
 
@@ -71,12 +72,21 @@ function simdActive(): boolean {
   return tf.getBackend() === 'wasm' && simdKernels(tf.backend() as BackendWasm) !== null
 }
 
+/** Whether the active backend's convolutions run as the fused multiply-add kernels. */
+function fmaConvActive(): boolean {
+  return (
+    fmaEnabled() &&
+    tf.getBackend() === 'wasm' &&
+    simdKernels(tf.backend() as BackendWasm)?.gemm != null
+  )
+}
+
 /**
  * conv2d → inference batch norm → LeakyReLU as one fused convolution: the norm's scale is folded
- * into the filter's output channels and its shift becomes the bias. With the wasm SIMD kernels, a
- * wide input instead takes the stock plain convolution and one SIMD pass for norm and activation,
- * which beats the stock fused kernel's own activation pass; a narrow one (RGB) keeps the fused
- * form, which runs as the direct SIMD convolution.
+ * into the filter's output channels and its shift becomes the bias. With the wasm SIMD kernels but
+ * no fused multiply-add ones, a wide input instead takes the stock plain convolution and one SIMD
+ * pass for norm and activation, which beats the stock fused kernel's own activation pass; a narrow
+ * one (RGB) keeps the fused form, which runs as the direct SIMD convolution.
  */
 export function convNormActInfer(
   x: tf.Tensor4D,
@@ -87,7 +97,10 @@ export function convNormActInfer(
   alpha: number,
   epsilon: number,
 ): tf.Tensor4D {
-  if (!canRunFused(AFFINE_LEAKY) || (x.shape[3] > MAX_DIRECT_IN_CHANNELS && simdActive())) {
+  if (
+    !canRunFused(AFFINE_LEAKY) ||
+    (x.shape[3] > MAX_DIRECT_IN_CHANNELS && simdActive() && !fmaConvActive())
+  ) {
     return normActInfer(tf.conv2d(x, filter, strides, pad), p, alpha, epsilon)
   }
   const { scale, shift } = foldNorm(p, epsilon)

@@ -1,8 +1,11 @@
+import { simdAdamMoments } from '../kernels/simd/adamKernel'
+
 /**
- * Adam with Keras' update rule (ε added to √v, bias correction folded into the step size), over plain
- * Float32Arrays. One fused loop per parameter costs a few milliseconds where the same update as tfjs
- * ops (ten element-wise kernels, each a full pass and an allocation) cost ~30 ms per step on wasm —
- * and every data-parallel replica repeats it. Pure: the caller owns the weights' copy in tfjs.
+ * Adam with Keras' update rule (ε added to √v, bias correction folded into the step size). One fused
+ * pass per parameter costs a few milliseconds where the same update as tfjs ops (ten element-wise
+ * kernels, each a full pass and an allocation) cost ~30 ms per step on wasm — and every data-parallel
+ * replica repeats it. The pass runs in wasm SIMD where it can (moments kept in the kernel's memory),
+ * else as a JS loop over Float32Arrays. The caller owns the weights' copy in tfjs.
  */
 export interface AdamState {
   iteration: number
@@ -10,22 +13,56 @@ export interface AdamState {
   v: Map<string, Float32Array>
 }
 
+/** Hyperparameters of one update; lr already carries the bias correction. */
+export interface AdamStep {
+  lr: number
+  beta1: number
+  beta2: number
+  epsilon: number
+}
+
+/** Where the moments live and how one parameter's update is computed. */
+export interface AdamMoments {
+  /** The first and second moment of a parameter: live views, written by update. */
+  moments(name: string): { m: Float32Array; v: Float32Array } | undefined
+  /** Updates w in place from g, and the parameter's moments. */
+  update(name: string, w: Float32Array, g: Float32Array, step: AdamStep): void
+}
+
+/** The moments as JS arrays, updated by a loop in float64 arithmetic. */
+export function jsAdamMoments(sizes: Map<string, number>): AdamMoments {
+  const state = new Map(
+    [...sizes].map(([name, n]) => [name, { m: new Float32Array(n), v: new Float32Array(n) }]),
+  )
+  return {
+    moments: (name) => state.get(name),
+    update(name, w, g, { lr, beta1: b1, beta2: b2, epsilon: eps }) {
+      const { m, v } = state.get(name) as { m: Float32Array; v: Float32Array }
+      for (let i = 0; i < w.length; i++) {
+        const gi = g[i] as number
+        const mi = b1 * (m[i] as number) + (1 - b1) * gi
+        const vi = b2 * (v[i] as number) + (1 - b2) * gi * gi
+        m[i] = mi
+        v[i] = vi
+        w[i] = (w[i] as number) - (lr * mi) / (Math.sqrt(vi) + eps)
+      }
+    },
+  }
+}
+
 export class Adam {
   iteration = 0
-  private readonly m = new Map<string, Float32Array>()
-  private readonly v = new Map<string, Float32Array>()
+  private readonly store: AdamMoments
 
   constructor(
     readonly learningRate: number,
-    sizes: Map<string, number>,
+    private readonly sizes: Map<string, number>,
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-7,
+    store?: AdamMoments,
   ) {
-    for (const [name, size] of sizes) {
-      this.m.set(name, new Float32Array(size))
-      this.v.set(name, new Float32Array(size))
-    }
+    this.store = store ?? simdAdamMoments(sizes) ?? jsAdamMoments(sizes)
   }
 
   /**
@@ -36,50 +73,50 @@ export class Adam {
     this.iteration++
     const t = this.iteration
     const lr = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t)
-    const { beta1: b1, beta2: b2, epsilon: eps } = this
+    const step = { lr, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }
     for (const [name, w] of weights) {
-      const m = this.m.get(name)
-      const v = this.v.get(name)
-      if (!m || !v || m.length !== w.length) throw new Error(`adam: no state for parameter ${name}`)
+      if (this.sizes.get(name) !== w.length) throw new Error(`adam: no state for parameter ${name}`)
       const g = grads.get(name)
       if (!g) continue
       if (g.length !== w.length) {
         throw new Error(`adam: gradient of ${name} has ${g.length} values, expected ${w.length}`)
       }
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i] as number
-        const mi = b1 * (m[i] as number) + (1 - b1) * gi
-        const vi = b2 * (v[i] as number) + (1 - b2) * gi * gi
-        m[i] = mi
-        v[i] = vi
-        w[i] = (w[i] as number) - (lr * mi) / (Math.sqrt(vi) + eps)
-      }
+      this.store.update(name, w, g, step)
     }
   }
 
   /** Copies of the moments (safe to keep or send while training goes on). */
   getState(): AdamState {
-    const copy = (src: Map<string, Float32Array>) =>
-      new Map([...src].map(([k, a]) => [k, a.slice()]))
-    return { iteration: this.iteration, m: copy(this.m), v: copy(this.v) }
+    const m = new Map<string, Float32Array>()
+    const v = new Map<string, Float32Array>()
+    for (const name of this.sizes.keys()) {
+      const s = this.store.moments(name)
+      if (!s) continue
+      m.set(name, s.m.slice())
+      v.set(name, s.v.slice())
+    }
+    return { iteration: this.iteration, m, v }
   }
 
   setState(state: AdamState): void {
-    const write = (
-      dst: Map<string, Float32Array>,
-      src: Map<string, Float32Array>,
-      what: string,
-    ) => {
-      for (const [name, values] of dst) {
-        const from = src.get(name)
-        if (!from || from.length !== values.length) {
-          throw new Error(`adam: checkpoint ${what} for ${name} is missing or the wrong size`)
-        }
-        values.set(from)
+    const checked = (src: Map<string, Float32Array>, name: string, n: number, what: string) => {
+      const from = src.get(name)
+      if (!from || from.length !== n) {
+        throw new Error(`adam: checkpoint ${what} for ${name} is missing or the wrong size`)
       }
+      return from
     }
-    write(this.m, state.m, 'first moment')
-    write(this.v, state.v, 'second moment')
+    // Checked in full before anything is written: a bad checkpoint leaves the state as it was.
+    const writes = [...this.sizes].map(([name, n]) => ({
+      name,
+      m: checked(state.m, name, n, 'first moment'),
+      v: checked(state.v, name, n, 'second moment'),
+    }))
+    for (const w of writes) {
+      const s = this.store.moments(w.name) as { m: Float32Array; v: Float32Array }
+      s.m.set(w.m)
+      s.v.set(w.v)
+    }
     this.iteration = state.iteration
   }
 }

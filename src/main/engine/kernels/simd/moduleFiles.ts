@@ -7,7 +7,15 @@ import { packageRoot } from '../../../app/paths'
  * nor CI needs an assembler. resources/ is found from the package root, the same way from the
  * sources (tsx, tests, worker threads) and from electron-vite's bundle in out/main.
  */
-export const SIMD_MODULES = ['activation', 'batchNorm', 'conv', 'im2col'] as const
+export const SIMD_MODULES = [
+  'activation',
+  'adam',
+  'batchNorm',
+  'conv',
+  'dropout',
+  'gemm',
+  'im2col',
+] as const
 
 export type SimdModuleName = (typeof SIMD_MODULES)[number]
 

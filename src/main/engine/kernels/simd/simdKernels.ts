@@ -52,11 +52,43 @@ export interface ConvExports {
   convDirect(x: number, w: number, bias: number, out: number, ...rest: number[]): void
 }
 
+export interface GemmExports {
+  /** x, xp, batch, inH, inW, C, Hp, Wp, padT, padL: xp ← x inside a zero border. */
+  pad(x: number, xp: number, ...geometry: number[]): void
+  /**
+   * xp (padded), filter, bias (0: none), out, then batch, Hp, Wp, C, outH, outW, outC, kH, kW,
+   * strides, leaky (1: LeakyReLU after the bias, 0: none), α. outC a multiple of 16.
+   */
+  conv(xp: number, w: number, bias: number, out: number, ...rest: number[]): void
+  /**
+   * C [M, N] = A [M, K] · B [K, N] (+ C when accumulate is 1); A's element (i, k) at float offset
+   * i·rsA + k·csA, B and C row-major with leading dimensions ldb, ldc (floats). K ≥ 1.
+   */
+  gemm(
+    a: number,
+    b: number,
+    c: number,
+    M: number,
+    N: number,
+    K: number,
+    rsA: number,
+    csA: number,
+    ldb: number,
+    ldc: number,
+    accumulate: number,
+  ): void
+}
+
 export interface SimdKernels {
   activation: ActivationExports
   batchNorm: BatchNormExports
   conv: ConvExports
   im2col: Im2colExports
+  /**
+   * The fused multiply-add convolution, or null where the runtime lacks relaxed SIMD (the other
+   * kernels need only SIMD).
+   */
+  gemm: GemmExports | null
   /** A tensor's heap byte offset. */
   ptr(t: TensorInfo): number
 }
@@ -100,6 +132,19 @@ export function backendMemory(backend: BackendWasm): WasmMemory | undefined {
   return undefined
 }
 
+let gemmFailure: string | undefined
+
+function optional<T>(load: () => T): T | null {
+  try {
+    return load()
+  } catch (e) {
+    gemmFailure = `fused multiply-add kernels unavailable (relaxed SIMD): ${
+      e instanceof Error ? e.message : String(e)
+    }`
+    return null
+  }
+}
+
 function instantiate(backend: BackendWasm): SimdKernels {
   const memory = backendMemory(backend)
   if (!memory) throw new Error("cannot reach the wasm backend's WebAssembly.Memory")
@@ -111,6 +156,7 @@ function instantiate(backend: BackendWasm): SimdKernels {
     batchNorm: exportsOf('batchNorm') as BatchNormExports,
     conv: exportsOf('conv') as ConvExports,
     im2col: exportsOf('im2col') as Im2colExports,
+    gemm: optional(() => exportsOf('gemm') as GemmExports),
     ptr: (t) => backend.typedArrayFromHeap(t).byteOffset,
   }
 }
@@ -136,7 +182,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | null {
   return kernels
 }
 
-/** Why the last backend got no SIMD kernels, if one did not. */
+/** Why the last backend got no SIMD kernels (or no fused multiply-add ones), if one did not. */
 export function simdFailure(): string | undefined {
-  return lastFailure
+  return lastFailure ?? gemmFailure
 }
