@@ -72,6 +72,23 @@ describe('Trainer on wasm', () => {
     expect(() => Trainer.load(bad)).toThrow(bad)
   })
 
+  it('encodes with the weights of the moment: folded filters follow each step', () => {
+    const config = trainConfig(small, { batchSize: 4, seed: 5 })
+    const data = batches(small, 2, 4, 8)
+    const images = data[0] as Uint8Array
+    const t = Trainer.init(config)
+    const first = t.encode(images).mu
+    expect(t.encode(images).mu).toEqual(first)
+    t.trainStep(data[1] as Uint8Array)
+    const later = t.encode(images).mu
+    expect(later).not.toEqual(first)
+    // A trainer built from the same state folds afresh.
+    const copy = Trainer.fromState(t.exportState())
+    expect(copy.encode(images).mu).toEqual(later)
+    copy.dispose()
+    t.dispose()
+  })
+
   it('keeps the number of live tensors flat over 200 steps', () => {
     const config = trainConfig(tiny, { batchSize: 4, seed: 1 })
     const data = batches(tiny, 4, 4, 5)

@@ -2,6 +2,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { tf } from '../../src/main/engine/tf'
 import { configureWasm } from '../../src/main/engine/backend/wasmInit'
 import { simdDropoutFill } from '../../src/main/engine/kernels/simd/dropoutMask'
+import { simdBytesToUnit } from '../../src/main/engine/kernels/simd/pixelKernel'
+import { bytesToUnit } from '../../src/main/engine/model/pixels'
 import {
   batchDropoutMask,
   dropoutMask,
@@ -150,6 +152,7 @@ describe.each([
       [true, false, [600, 33], [600, 40]],
       [false, true, [64, 200], [1024, 200]],
       [false, true, [50, 4], [3, 4]],
+      [false, false, [5, 300], [300, 18]],
       [false, false, [4, 0], [0, 3]],
     ] as const)('matMul transposeA=%s transposeB=%s', async (ta, tb, sa, sb) => {
       const run = async (backend: string) => {
@@ -286,6 +289,17 @@ describe('dropout masks in wasm SIMD', () => {
       expect(simdDropoutFill()).toBeNull()
     } finally {
       delete process.env.FACE_STUDIO_SIMD
+    }
+  })
+})
+
+describe('image bytes to floats in wasm SIMD', () => {
+  it('gives the floats of the JS loop for every byte value, at every length', () => {
+    const toUnit = simdBytesToUnit()
+    expect(toUnit).not.toBeNull()
+    for (const n of [0, 1, 15, 16, 17, 256 * 3 + 5, 64 * 64 * 3 * 4]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + (i >> 8)) & 255)
+      expect(Array.from(toUnit!(bytes))).toEqual(Array.from(bytesToUnit(bytes)))
     }
   })
 })

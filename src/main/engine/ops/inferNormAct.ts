@@ -103,18 +103,50 @@ export function convNormActInfer(
   ) {
     return normActInfer(tf.conv2d(x, filter, strides, pad), p, alpha, epsilon)
   }
-  const { scale, shift } = foldNorm(p, epsilon)
-  const w = filter.dataSync()
-  const outC = scale.length
-  const folded = new Float32Array(w.length)
-  for (let i = 0; i < w.length; i++) folded[i] = (w[i] as number) * (scale[i % outC] as number)
+  const { folded, shift } = foldedFilter(filter, p, epsilon)
   return tf.fused.conv2d({
     x,
     filter: tf.tensor4d(folded, filter.shape),
     strides,
     pad,
-    bias: tf.tensor1d(Float32Array.from(shift)),
+    bias: tf.tensor1d(shift),
     activation: 'leakyrelu',
     leakyreluAlpha: alpha,
   })
+}
+
+interface FoldedFilter {
+  sources: object[]
+  epsilon: number
+  folded: Float32Array
+  shift: Float32Array
+}
+
+/**
+ * Folded filters and shifts as plain arrays, per filter buffer: tfjs never writes into a buffer (a
+ * variable's assign swaps in a new one), so the entry is valid while the filter's and the norm's
+ * buffers are the same ones, and it goes with the filter's buffer. Encoding a dataset folds once
+ * instead of once per batch and thread (a read-back of every filter and norm each time).
+ */
+const foldedFilters = new WeakMap<object, FoldedFilter>()
+
+function foldedFilter(filter: tf.Tensor4D, p: NormParams, epsilon: number): FoldedFilter {
+  const sources = [p.gamma, p.beta, p.mean, p.variance].map((t) => t.dataId)
+  const hit = foldedFilters.get(filter.dataId)
+  if (
+    hit &&
+    hit.epsilon === epsilon &&
+    hit.folded.length === filter.size &&
+    hit.sources.every((s, i) => s === sources[i])
+  ) {
+    return hit
+  }
+  const { scale, shift } = foldNorm(p, epsilon)
+  const w = filter.dataSync()
+  const outC = scale.length
+  const folded = new Float32Array(w.length)
+  for (let i = 0; i < w.length; i++) folded[i] = (w[i] as number) * (scale[i % outC] as number)
+  const entry = { sources, epsilon, folded, shift: Float32Array.from(shift) }
+  foldedFilters.set(filter.dataId, entry)
+  return entry
 }

@@ -10,6 +10,7 @@ import {
   type Params,
 } from '../model/params'
 import { bytesToUnit, unitToRgba } from '../model/pixels'
+import { simdBytesToUnit } from '../kernels/simd/pixelKernel'
 import { mixSeed } from '../model/rng'
 import { decodeForward, encodeForward, type ForwardMode, type NormStats } from '../model/vae'
 import { ReplicaGroupError, type ReplicaLink } from '../parallel/sharedGroup'
@@ -138,7 +139,8 @@ export class Trainer {
 
   private imagesTensor(bytes: Uint8Array): tf.Tensor4D {
     const s = this.config.model.size
-    return tf.tensor4d(bytesToUnit(bytes), [this.imageCount(bytes), s, s, 3])
+    const unit = (simdBytesToUnit() ?? bytesToUnit)(bytes)
+    return tf.tensor4d(unit, [this.imageCount(bytes), s, s, 3])
   }
 
   /** Trainable values in one flat gradient, plus the three loss parts that travel with it. */

@@ -153,22 +153,30 @@
           (br $kyLoop)))
         (if (local.get $leaky)
           (then
-            (local.set $c00 (v128.bitselect (local.get $c00) (f32x4.mul (local.get $c00) (local.get $al))
-              (f32x4.gt (local.get $c00) (local.get $zero))))
-            (local.set $c01 (v128.bitselect (local.get $c01) (f32x4.mul (local.get $c01) (local.get $al))
-              (f32x4.gt (local.get $c01) (local.get $zero))))
-            (local.set $c02 (v128.bitselect (local.get $c02) (f32x4.mul (local.get $c02) (local.get $al))
-              (f32x4.gt (local.get $c02) (local.get $zero))))
-            (local.set $c03 (v128.bitselect (local.get $c03) (f32x4.mul (local.get $c03) (local.get $al))
-              (f32x4.gt (local.get $c03) (local.get $zero))))
-            (local.set $c10 (v128.bitselect (local.get $c10) (f32x4.mul (local.get $c10) (local.get $al))
-              (f32x4.gt (local.get $c10) (local.get $zero))))
-            (local.set $c11 (v128.bitselect (local.get $c11) (f32x4.mul (local.get $c11) (local.get $al))
-              (f32x4.gt (local.get $c11) (local.get $zero))))
-            (local.set $c12 (v128.bitselect (local.get $c12) (f32x4.mul (local.get $c12) (local.get $al))
-              (f32x4.gt (local.get $c12) (local.get $zero))))
-            (local.set $c13 (v128.bitselect (local.get $c13) (f32x4.mul (local.get $c13) (local.get $al))
-              (f32x4.gt (local.get $c13) (local.get $zero))))))
+            (local.set $c00
+              (v128.bitselect (local.get $c00) (f32x4.mul (local.get $c00) (local.get $al))
+                (f32x4.gt (local.get $c00) (local.get $zero))))
+            (local.set $c01
+              (v128.bitselect (local.get $c01) (f32x4.mul (local.get $c01) (local.get $al))
+                (f32x4.gt (local.get $c01) (local.get $zero))))
+            (local.set $c02
+              (v128.bitselect (local.get $c02) (f32x4.mul (local.get $c02) (local.get $al))
+                (f32x4.gt (local.get $c02) (local.get $zero))))
+            (local.set $c03
+              (v128.bitselect (local.get $c03) (f32x4.mul (local.get $c03) (local.get $al))
+                (f32x4.gt (local.get $c03) (local.get $zero))))
+            (local.set $c10
+              (v128.bitselect (local.get $c10) (f32x4.mul (local.get $c10) (local.get $al))
+                (f32x4.gt (local.get $c10) (local.get $zero))))
+            (local.set $c11
+              (v128.bitselect (local.get $c11) (f32x4.mul (local.get $c11) (local.get $al))
+                (f32x4.gt (local.get $c11) (local.get $zero))))
+            (local.set $c12
+              (v128.bitselect (local.get $c12) (f32x4.mul (local.get $c12) (local.get $al))
+                (f32x4.gt (local.get $c12) (local.get $zero))))
+            (local.set $c13
+              (v128.bitselect (local.get $c13) (f32x4.mul (local.get $c13) (local.get $al))
+                (f32x4.gt (local.get $c13) (local.get $zero))))))
         (local.set $o
           (i32.add (local.get $out)
             (i32.add (i32.mul (local.get $q) (local.get $wRow)) (local.get $jb))))
@@ -192,7 +200,8 @@
   ;; a + 4·(i·rsA + k·csA), so a transposed A needs no copy; B and C are row-major with leading
   ;; dimensions ldb, ldc (all in floats). K runs in chunks of 256 so that a chunk of B stays in the L2 cache
   ;; while every row pair of A passes over it. Two rows × 16 columns per register block, then
-  ;; 2 × 4, then single columns; an odd last row is computed twice and stored twice (same value).
+  ;; 2 × 4, then the last 1 to 3 columns; an odd last row is computed twice and stored twice (the
+  ;; same value).
   (func (export "gemm")
     (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
     (param $rsA i32) (param $csA i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
@@ -240,15 +249,14 @@
             (local.get $kn) (local.get $csA) (local.get $ldb) (local.get $load))
           (local.set $j (i32.add (local.get $j) (i32.const 4)))
           (br $j4Loop)))
-        (block $j1Done (loop $j1Loop
-          (br_if $j1Done (i32.ge_u (local.get $j) (local.get $N)))
-          (call $block1 (local.get $a0) (local.get $a1)
-            (i32.add (local.get $bp) (i32.shl (local.get $j) (i32.const 2)))
-            (i32.add (local.get $c0) (i32.shl (local.get $j) (i32.const 2)))
-            (i32.add (local.get $c1) (i32.shl (local.get $j) (i32.const 2)))
-            (local.get $kn) (local.get $csA) (local.get $ldb) (local.get $load))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $j1Loop)))
+        (if (i32.lt_u (local.get $j) (local.get $N))
+          (then
+            (call $blockTail (local.get $a0) (local.get $a1)
+              (i32.add (local.get $bp) (i32.shl (local.get $j) (i32.const 2)))
+              (i32.add (local.get $c0) (i32.shl (local.get $j) (i32.const 2)))
+              (i32.add (local.get $c1) (i32.shl (local.get $j) (i32.const 2)))
+              (local.get $kn) (local.get $csA) (local.get $ldb) (local.get $load)
+              (i32.sub (local.get $N) (local.get $j)))))
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $iLoop)))
       (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
@@ -327,24 +335,43 @@
     (v128.store (local.get $c1) (local.get $c10))
     (v128.store (local.get $c0) (local.get $c00)))
 
-  ;; As block16, one column.
-  (func $block1
+  ;; As block4 for the last 1 to 3 columns (r): lane loads and stores touch no memory beyond them.
+  (func $blockTail
     (param $a0 i32) (param $a1 i32) (param $bp i32) (param $c0 i32) (param $c1 i32) (param $kn i32)
-    (param $csA i32) (param $ldb i32) (param $load i32)
-    (local $end i32) (local $c00 f32) (local $c10 f32) (local $b0 f32)
+    (param $csA i32) (param $ldb i32) (param $load i32) (param $r i32)
+    (local $end i32) (local $c00 v128) (local $c10 v128)
     (if (local.get $load)
       (then
-        (local.set $c00 (f32.load (local.get $c0)))
-        (local.set $c10 (f32.load (local.get $c1)))))
+        (local.set $c00 (call $loadPart (local.get $c0) (local.get $r)))
+        (local.set $c10 (call $loadPart (local.get $c1) (local.get $r)))))
     (local.set $end (i32.add (local.get $a0) (i32.mul (local.get $kn) (local.get $csA))))
     (loop $kLoop
-      (local.set $b0 (f32.load (local.get $bp)))
-      (local.set $c00 (f32.add (local.get $c00) (f32.mul (f32.load (local.get $a0)) (local.get $b0))))
-      (local.set $c10 (f32.add (local.get $c10) (f32.mul (f32.load (local.get $a1)) (local.get $b0))))
+      (local.set $c00 (f32x4.relaxed_madd (v128.load32_splat (local.get $a0))
+        (call $loadPart (local.get $bp) (local.get $r)) (local.get $c00)))
+      (local.set $c10 (f32x4.relaxed_madd (v128.load32_splat (local.get $a1))
+        (call $loadPart (local.get $bp) (local.get $r)) (local.get $c10)))
       (local.set $a0 (i32.add (local.get $a0) (local.get $csA)))
       (local.set $a1 (i32.add (local.get $a1) (local.get $csA)))
       (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
       (br_if $kLoop (i32.lt_u (local.get $a0) (local.get $end))))
-    (f32.store (local.get $c1) (local.get $c10))
-    (f32.store (local.get $c0) (local.get $c00)))
+    (call $storePart (local.get $c1) (local.get $c10) (local.get $r))
+    (call $storePart (local.get $c0) (local.get $c00) (local.get $r)))
+
+  ;; The first r (1 to 3) floats at p, zeros above.
+  (func $loadPart (param $p i32) (param $r i32) (result v128)
+    (if (result v128) (i32.eq (local.get $r) (i32.const 1))
+      (then (v128.load32_zero (local.get $p)))
+      (else
+        (if (result v128) (i32.eq (local.get $r) (i32.const 2))
+          (then (v128.load64_zero (local.get $p)))
+          (else (v128.load32_lane offset=8 2 (local.get $p) (v128.load64_zero (local.get $p))))))))
+
+  ;; Stores the first r (1 to 3) lanes of v at p.
+  (func $storePart (param $p i32) (param $v v128) (param $r i32)
+    (if (i32.eq (local.get $r) (i32.const 1))
+      (then (v128.store32_lane 0 (local.get $p) (local.get $v)))
+      (else
+        (v128.store64_lane 0 (local.get $p) (local.get $v))
+        (if (i32.eq (local.get $r) (i32.const 3))
+          (then (v128.store32_lane offset=8 2 (local.get $p) (local.get $v)))))))
 )

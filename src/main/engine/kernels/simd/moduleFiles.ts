@@ -15,6 +15,7 @@ export const SIMD_MODULES = [
   'dropout',
   'gemm',
   'im2col',
+  'pixels',
 ] as const
 
 export type SimdModuleName = (typeof SIMD_MODULES)[number]
