@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads'
 import type { BackendName } from '../backend/picker'
 import { tf } from '../tf'
 import type { StepLoss, Trainer } from '../train/trainer'
+import { nextWeights, shareBounds } from './encodeShares'
 import { withInjectedFault } from './faultInjection'
 import type { FromReplica, ReplicaProbe, ToReplica } from './protocol'
 import {
@@ -80,14 +81,17 @@ export class ParallelTrainer {
   >()
   private readonly encodes = new Map<
     number,
-    { resolve: (part: EncodedPart) => void; reject: (error: Error) => void }
+    { resolve: (part: EncodedPart & { ms: number }) => void; reject: (error: Error) => void }
   >()
+  /** Images per ms of each replica in recent encode batches (0: not measured yet). */
+  private encodeWeights: number[]
 
   private constructor(
     readonly local: Trainer,
     private readonly group: SharedReplicaGroup,
     private readonly workers: Worker[],
   ) {
+    this.encodeWeights = new Array<number>(workers.length + 1).fill(0)
     workers.forEach((worker, k) => {
       const index = k + 1
       worker.on('message', (m: FromReplica) => {
@@ -96,7 +100,7 @@ export class ParallelTrainer {
           this.probes.delete(m.id)
         }
         if (m.type === 'encoded') {
-          this.encodes.get(m.id)?.resolve({ mu: m.mu, logVar: m.logVar })
+          this.encodes.get(m.id)?.resolve({ mu: m.mu, logVar: m.logVar, ms: m.ms })
           this.encodes.delete(m.id)
         }
         if (m.type === 'failed') this.markBroken(index, m.message)
@@ -211,16 +215,28 @@ export class ParallelTrainer {
   /**
    * μ and log σ² of many images on every replica at once: each encodes a contiguous share (the
    * weights are identical, inference needs no exchange), this thread its own while the others run.
+   * Shares follow each replica's recent speed (see encodeShares); results do not depend on them.
    */
   async encode(images: Uint8Array): Promise<EncodedPart> {
     if (this.broken) throw new ReplicaGroupError(this.broken)
     const bytes = this.local.imageBytes
     const n = images.length / bytes
-    const r = this.replicas
-    const bound = (k: number): number => Math.round((k * n) / r)
+    const weights = this.encodeWeights.some((w) => w === 0)
+      ? this.encodeWeights.map(() => 1)
+      : this.encodeWeights
+    const bounds = shareBounds(n, weights)
+    const none = (): EncodedPart & { ms: number } => ({
+      mu: new Float32Array(0),
+      logVar: new Float32Array(0),
+      ms: 0,
+    })
     const remote = this.workers.map((worker, k) => {
-      const share = images.slice(bound(k + 1) * bytes, bound(k + 2) * bytes)
-      return new Promise<EncodedPart>((resolve, reject) => {
+      const share = images.slice(
+        (bounds[k + 1] as number) * bytes,
+        (bounds[k + 2] as number) * bytes,
+      )
+      if (share.length === 0) return Promise.resolve(none())
+      return new Promise<EncodedPart & { ms: number }>((resolve, reject) => {
         const id = this.nextProbe++
         this.encodes.set(id, { resolve, reject })
         worker.postMessage({ type: 'encode', id, images: share } satisfies ToReplica, [
@@ -228,14 +244,23 @@ export class ParallelTrainer {
         ])
       })
     })
-    const own = this.local.encode(images.subarray(0, bound(1) * bytes))
-    const parts = [own, ...(await Promise.all(remote))]
+    const t0 = performance.now()
+    const ownImages = images.subarray(0, (bounds[1] as number) * bytes)
+    const own = ownImages.length > 0 ? this.local.encode(ownImages) : null
+    const ownPart = own ? { ...own, ms: performance.now() - t0 } : none()
+    const parts = [ownPart, ...(await Promise.all(remote))]
+    const counts = parts.map((_, k) => (bounds[k + 1] as number) - (bounds[k] as number))
+    this.encodeWeights = nextWeights(
+      this.encodeWeights,
+      counts,
+      parts.map((p) => p.ms),
+    )
     const d = this.local.config.model.latentDim
     const mu = new Float32Array(n * d)
     const logVar = new Float32Array(n * d)
     parts.forEach((part, k) => {
-      mu.set(part.mu, bound(k) * d)
-      logVar.set(part.logVar, bound(k) * d)
+      mu.set(part.mu, (bounds[k] as number) * d)
+      logVar.set(part.logVar, (bounds[k] as number) * d)
     })
     return { mu, logVar }
   }

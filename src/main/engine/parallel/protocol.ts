@@ -33,5 +33,6 @@ export interface ReplicaProbe {
 export type FromReplica =
   | { type: 'ready' }
   | { type: 'probe'; id: number; probe: ReplicaProbe }
-  | { type: 'encoded'; id: number; mu: Float32Array; logVar: Float32Array }
+  /** ms: the replica's own encoding time, which steers the next split (see encodeShares). */
+  | { type: 'encoded'; id: number; mu: Float32Array; logVar: Float32Array; ms: number }
   | { type: 'failed'; message: string }

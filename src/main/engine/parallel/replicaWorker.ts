@@ -54,9 +54,11 @@ port.on('message', (m: ToReplica) => {
     case 'encode': {
       if (failed || !trainer) return
       try {
+        const t0 = performance.now()
         const { mu, logVar } = trainer.encode(m.images)
+        const ms = performance.now() - t0
         // Encode returns fresh arrays of its own, so their buffers can move without a copy.
-        port.postMessage({ type: 'encoded', id: m.id, mu, logVar } satisfies FromReplica, [
+        port.postMessage({ type: 'encoded', id: m.id, mu, logVar, ms } satisfies FromReplica, [
           mu.buffer as ArrayBuffer,
           logVar.buffer as ArrayBuffer,
         ])
