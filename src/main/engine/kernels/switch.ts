@@ -15,8 +15,9 @@ export function simdEnabled(): boolean {
 }
 
 /**
- * FACE_STUDIO_FMA=0 leaves the forward convolutions to the stock XNNPACK kernels instead of the
- * fused multiply-add ones (read on every call, like the other switches).
+ * FACE_STUDIO_FMA=0 leaves forward convolutions and matrix products (so also the convolution
+ * gradients built on them) to XNNPACK's kernels instead of the fused multiply-add ones (read on
+ * every call, like the other switches).
  */
 export function fmaEnabled(): boolean {
   return typeof process === 'undefined' || process.env.FACE_STUDIO_FMA !== '0'
