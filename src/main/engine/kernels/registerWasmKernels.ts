@@ -2,7 +2,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import { wasmConvKernelConfigs } from './wasmConvKernels'
 import { wrapBatchMatMul } from './wasmMatMul'
 import { wrapIdentity } from './wasmIdentity'
-import { wrapConvForward } from './wasmDirectConv'
+import { wrapConvForward } from './wasmConvForward'
 
 let registered = false
 

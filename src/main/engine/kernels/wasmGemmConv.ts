@@ -1,8 +1,7 @@
-import type { backend_util } from '@tensorflow/tfjs-core'
-import { type TensorInfo } from '@tensorflow/tfjs-core'
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { simdKernels } from './simd/simdKernels'
-import { fmaEnabled } from './switch'
+import { gemmActive } from './wasmGemm'
 
 /** Output channels per register block of the fused multiply-add convolution. */
 export const GEMM_CONV_CHANNEL_BLOCK = 16
@@ -30,8 +29,7 @@ export function paddedExtent(info: backend_util.Conv2DInfo): { Hp: number; Wp: n
 export function gemmConvApplies(backend: BackendWasm, r: GemmConvRequest): boolean {
   const { info, x, filter, bias } = r
   return (
-    fmaEnabled() &&
-    simdKernels(backend)?.gemm != null &&
+    gemmActive(backend) &&
     info.dataFormat === 'channelsLast' &&
     info.outChannels % GEMM_CONV_CHANNEL_BLOCK === 0 &&
     info.dilationHeight === 1 &&

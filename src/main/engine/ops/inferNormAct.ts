@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { AFFINE_LEAKY } from '../kernels/fusedKernels'
 import { simdKernels } from '../kernels/simd/simdKernels'
-import { fmaEnabled } from '../kernels/switch'
-import { MAX_DIRECT_IN_CHANNELS } from '../kernels/wasmDirectConv'
+import { gemmActive } from '../kernels/wasmGemm'
+import { MAX_DIRECT_IN_CHANNELS } from '../kernels/wasmConvForward'
 import { canRunFused } from './fusedRegistry'
 
 /** Inference-mode batch-norm parameters of one layer (the moving statistics). */
@@ -74,11 +74,7 @@ function simdActive(): boolean {
 
 /** Whether the active backend's convolutions run as the fused multiply-add kernels. */
 function fmaConvActive(): boolean {
-  return (
-    fmaEnabled() &&
-    tf.getBackend() === 'wasm' &&
-    simdKernels(tf.backend() as BackendWasm)?.gemm != null
-  )
+  return tf.getBackend() === 'wasm' && gemmActive(tf.backend() as BackendWasm)
 }
 
 /**
