@@ -1,9 +1,10 @@
-;; Convolution as an implicit matrix product with fused multiply-add (relaxed SIMD): on this kind of
-;; machine XNNPACK's wasm kernels, built without FMA, reach about 18 GFLOP/s per core; a 2×16
-;; register block with f32x4.relaxed_madd reaches about 33. Layout NHWC, filter [kH, kW, inC, outC]
-;; (row-major [K, outC]), pointers are byte offsets into the tfjs wasm heap (imported memory).
+;; Convolution (as an implicit matrix product) and matrix products with fused multiply-add (relaxed
+;; SIMD): on this kind of machine XNNPACK's wasm kernels, built without FMA, reach about 18 GFLOP/s
+;; per core; a 2×16 register block with f32x4.relaxed_madd reaches about 33. Layout NHWC, filter
+;; [kH, kW, inC, outC] (row-major [K, outC]), pointers are byte offsets into the tfjs wasm heap
+;; (imported memory).
 ;;
-;; The input is first copied into a zero-bordered buffer (`pad`), so that every tap of every output
+;; For a convolution the input is first copied into a zero-bordered buffer (`pad`), so that every tap of every output
 ;; pixel is inside it and, for one filter row, the kW·inC values a pixel needs are contiguous: the
 ;; inner loop is then a plain dot product along memory, with no bounds checks.
 (module
