@@ -199,15 +199,22 @@
 
   ;; C [M, N] = A [M, K] · B [K, N] (+ C when accumulate is 1). A's element (i, k) is at
   ;; a + 4·(i·rsA + k·csA), so a transposed A needs no copy; B and C are row-major with leading
-  ;; dimensions ldb, ldc (all in floats). K runs in chunks of 256 so that a chunk of B stays in the L2 cache
-  ;; while every row pair of A passes over it. Two rows × 16 columns per register block, then
-  ;; 2 × 4, then the last 1 to 3 columns; an odd last row is computed twice and stored twice (the
-  ;; same value).
+  ;; dimensions ldb, ldc (all in floats). K runs in chunks of 256 so that a chunk of B stays in the
+  ;; L2 cache while every row pair of A passes over it. Two rows × 16 columns per register block; the last
+  ;; N mod 16 columns of B are first copied into a zero-padded 16-wide panel in scratch (16,512
+  ;; bytes, needed only then) and run through the same block. An odd last row is computed twice and
+  ;; stored twice (the same value).
   (func (export "gemm")
     (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
     (param $rsA i32) (param $csA i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
+    (param $scratch i32)
     (local $k0 i32) (local $kn i32) (local $load i32) (local $i i32) (local $j i32)
     (local $a0 i32) (local $a1 i32) (local $c0 i32) (local $c1 i32) (local $bp i32)
+    (local $tail i32) (local $tailBytes i32) (local $kk i32) (local $t0 i32) (local $t1 i32)
+    (local.set $tail (i32.and (local.get $N) (i32.const 15)))
+    (local.set $tailBytes (i32.shl (local.get $tail) (i32.const 2)))
+    (local.set $t0 (i32.add (local.get $scratch) (i32.const 16384)))
+    (local.set $t1 (i32.add (local.get $t0) (i32.const 64)))
     (local.set $rsA (i32.shl (local.get $rsA) (i32.const 2)))
     (local.set $csA (i32.shl (local.get $csA) (i32.const 2)))
     (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
@@ -217,6 +224,20 @@
       (local.set $kn (i32.sub (local.get $K) (local.get $k0)))
       (if (i32.gt_u (local.get $kn) (i32.const 256)) (then (local.set $kn (i32.const 256))))
       (local.set $load (i32.or (local.get $accumulate) (i32.ne (local.get $k0) (i32.const 0))))
+      ;; The chunk's last columns of B, zero-padded to a 16-wide panel.
+      (if (local.get $tail) (then
+        (local.set $kk (i32.const 0))
+        (block $panelDone (loop $panel
+          (br_if $panelDone (i32.ge_u (local.get $kk) (local.get $kn)))
+          (memory.fill (i32.add (local.get $scratch) (i32.shl (local.get $kk) (i32.const 6)))
+            (i32.const 0) (i32.const 64))
+          (memory.copy (i32.add (local.get $scratch) (i32.shl (local.get $kk) (i32.const 6)))
+            (i32.add (local.get $b)
+              (i32.add (i32.mul (i32.add (local.get $k0) (local.get $kk)) (local.get $ldb))
+                (i32.shl (i32.sub (local.get $N) (local.get $tail)) (i32.const 2))))
+            (local.get $tailBytes))
+          (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+          (br $panel)))))
       (local.set $i (i32.const 0))
       (block $iDone (loop $iLoop
         (br_if $iDone (i32.ge_u (local.get $i) (local.get $M)))
@@ -241,23 +262,17 @@
             (local.get $kn) (local.get $csA) (local.get $ldb) (local.get $load))
           (local.set $j (i32.add (local.get $j) (i32.const 16)))
           (br $j16Loop)))
-        (block $j4Done (loop $j4Loop
-          (br_if $j4Done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $N)))
-          (call $block4 (local.get $a0) (local.get $a1)
-            (i32.add (local.get $bp) (i32.shl (local.get $j) (i32.const 2)))
-            (i32.add (local.get $c0) (i32.shl (local.get $j) (i32.const 2)))
-            (i32.add (local.get $c1) (i32.shl (local.get $j) (i32.const 2)))
-            (local.get $kn) (local.get $csA) (local.get $ldb) (local.get $load))
-          (local.set $j (i32.add (local.get $j) (i32.const 4)))
-          (br $j4Loop)))
-        (if (i32.lt_u (local.get $j) (local.get $N))
-          (then
-            (call $blockTail (local.get $a0) (local.get $a1)
-              (i32.add (local.get $bp) (i32.shl (local.get $j) (i32.const 2)))
-              (i32.add (local.get $c0) (i32.shl (local.get $j) (i32.const 2)))
-              (i32.add (local.get $c1) (i32.shl (local.get $j) (i32.const 2)))
-              (local.get $kn) (local.get $csA) (local.get $ldb) (local.get $load)
-              (i32.sub (local.get $N) (local.get $j)))))
+        ;; The last columns through the padded panel, via a two-row 16-wide temp in the scratch.
+        (if (local.get $tail) (then
+          (local.set $c0 (i32.add (local.get $c0) (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $c1 (i32.add (local.get $c1) (i32.shl (local.get $j) (i32.const 2))))
+          (if (local.get $load) (then
+            (memory.copy (local.get $t0) (local.get $c0) (local.get $tailBytes))
+            (memory.copy (local.get $t1) (local.get $c1) (local.get $tailBytes))))
+          (call $block16 (local.get $a0) (local.get $a1) (local.get $scratch) (local.get $t0)
+            (local.get $t1) (local.get $kn) (local.get $csA) (i32.const 64) (local.get $load))
+          (memory.copy (local.get $c1) (local.get $t1) (local.get $tailBytes))
+          (memory.copy (local.get $c0) (local.get $t0) (local.get $tailBytes))))
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $iLoop)))
       (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
@@ -312,67 +327,4 @@
     (v128.store offset=16 (local.get $c0) (local.get $c01))
     (v128.store offset=32 (local.get $c0) (local.get $c02))
     (v128.store offset=48 (local.get $c0) (local.get $c03)))
-
-  ;; As block16, four columns.
-  (func $block4
-    (param $a0 i32) (param $a1 i32) (param $bp i32) (param $c0 i32) (param $c1 i32) (param $kn i32)
-    (param $csA i32) (param $ldb i32) (param $load i32)
-    (local $end i32) (local $c00 v128) (local $c10 v128) (local $b0 v128)
-    (if (local.get $load)
-      (then
-        (local.set $c00 (v128.load (local.get $c0)))
-        (local.set $c10 (v128.load (local.get $c1)))))
-    (local.set $end (i32.add (local.get $a0) (i32.mul (local.get $kn) (local.get $csA))))
-    (loop $kLoop
-      (local.set $b0 (v128.load (local.get $bp)))
-      (local.set $c00
-        (f32x4.relaxed_madd (v128.load32_splat (local.get $a0)) (local.get $b0) (local.get $c00)))
-      (local.set $c10
-        (f32x4.relaxed_madd (v128.load32_splat (local.get $a1)) (local.get $b0) (local.get $c10)))
-      (local.set $a0 (i32.add (local.get $a0) (local.get $csA)))
-      (local.set $a1 (i32.add (local.get $a1) (local.get $csA)))
-      (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
-      (br_if $kLoop (i32.lt_u (local.get $a0) (local.get $end))))
-    (v128.store (local.get $c1) (local.get $c10))
-    (v128.store (local.get $c0) (local.get $c00)))
-
-  ;; As block4 for the last 1 to 3 columns (r): lane loads and stores touch no memory beyond them.
-  (func $blockTail
-    (param $a0 i32) (param $a1 i32) (param $bp i32) (param $c0 i32) (param $c1 i32) (param $kn i32)
-    (param $csA i32) (param $ldb i32) (param $load i32) (param $r i32)
-    (local $end i32) (local $c00 v128) (local $c10 v128)
-    (if (local.get $load)
-      (then
-        (local.set $c00 (call $loadPart (local.get $c0) (local.get $r)))
-        (local.set $c10 (call $loadPart (local.get $c1) (local.get $r)))))
-    (local.set $end (i32.add (local.get $a0) (i32.mul (local.get $kn) (local.get $csA))))
-    (loop $kLoop
-      (local.set $c00 (f32x4.relaxed_madd (v128.load32_splat (local.get $a0))
-        (call $loadPart (local.get $bp) (local.get $r)) (local.get $c00)))
-      (local.set $c10 (f32x4.relaxed_madd (v128.load32_splat (local.get $a1))
-        (call $loadPart (local.get $bp) (local.get $r)) (local.get $c10)))
-      (local.set $a0 (i32.add (local.get $a0) (local.get $csA)))
-      (local.set $a1 (i32.add (local.get $a1) (local.get $csA)))
-      (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
-      (br_if $kLoop (i32.lt_u (local.get $a0) (local.get $end))))
-    (call $storePart (local.get $c1) (local.get $c10) (local.get $r))
-    (call $storePart (local.get $c0) (local.get $c00) (local.get $r)))
-
-  ;; The first r (1 to 3) floats at p, zeros above.
-  (func $loadPart (param $p i32) (param $r i32) (result v128)
-    (if (result v128) (i32.eq (local.get $r) (i32.const 1))
-      (then (v128.load32_zero (local.get $p)))
-      (else
-        (if (result v128) (i32.eq (local.get $r) (i32.const 2))
-          (then (v128.load64_zero (local.get $p)))
-          (else (v128.load32_lane offset=8 2 (local.get $p) (v128.load64_zero (local.get $p))))))))
-
-  ;; Stores the first r (1 to 3) lanes of v at p.
-  (func $storePart (param $p i32) (param $v v128) (param $r i32)
-    (if (i32.eq (local.get $r) (i32.const 1))
-      (then (v128.store32_lane 0 (local.get $p) (local.get $v)))
-      (else
-        (v128.store64_lane 0 (local.get $p) (local.get $v))
-        (if (i32.eq (local.get $r) (i32.const 3))
-          (then (v128.store32_lane offset=8 2 (local.get $p) (local.get $v)))))))
 )

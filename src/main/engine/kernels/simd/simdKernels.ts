@@ -62,7 +62,8 @@ export interface GemmExports {
   conv(xp: number, w: number, bias: number, out: number, ...rest: number[]): void
   /**
    * C [M, N] = A [M, K] · B [K, N] (+ C when accumulate is 1); A's element (i, k) at float offset
-   * i·rsA + k·csA, B and C row-major with leading dimensions ldb, ldc (floats). K ≥ 1.
+   * i·rsA + k·csA, B and C row-major with leading dimensions ldb, ldc (floats). K ≥ 1. scratch:
+   * GEMM_SCRATCH_BYTES of heap when N is not a multiple of 16 (else unused).
    */
   gemm(
     a: number,
@@ -76,8 +77,12 @@ export interface GemmExports {
     ldb: number,
     ldc: number,
     accumulate: number,
+    scratch: number,
   ): void
 }
+
+/** The gemm kernel's scratch: a 256 × 16 panel and two 16-float rows. */
+export const GEMM_SCRATCH_BYTES = 256 * 64 + 128
 
 export interface SimdKernels {
   activation: ActivationExports
