@@ -16,6 +16,7 @@ import { syntheticShapes } from '../src/main/engine/data/trainingData'
 import { PRESETS, trainConfig } from '../src/main/engine/model/config'
 import { ParallelTrainer, replicaCount } from '../src/main/engine/parallel/parallelTrainer'
 import { Trainer } from '../src/main/engine/train/trainer'
+import { calibrateHost, describeCalibration } from './lib/hostCalibration'
 
 const argv = process.argv.slice(2)
 const args = new Set(argv)
@@ -288,6 +289,8 @@ async function main(): Promise<void> {
       .map((x) => x.toFixed(2))
       .join(' ')} (the machine's cores are shared; figures vary with load)`,
   )
+  const before = await calibrateHost()
+  log(describeCalibration(before))
   const best = await pickBackend('auto')
   for (const s of best.skipped) log(`skipped ${s.name}: ${s.reason}`)
   const figures = await bench(best.backend, false)
@@ -301,6 +304,8 @@ async function main(): Promise<void> {
       log(`cpu      ${others.cpu}`)
     }
   }
+  const after = await calibrateHost()
+  log(`after: ${describeCalibration(after)}`)
   if (json) {
     process.stdout.write(
       JSON.stringify({
@@ -317,6 +322,8 @@ async function main(): Promise<void> {
         others,
         loadAverage: load,
         loadAverageAfter: loadavg()[0],
+        /** The host's multiply speed before and after, on one thread and two (GFLOP/s). */
+        hostCalibration: { before, after },
       }) + '\n',
     )
   }
