@@ -1,17 +1,18 @@
 /**
  * How fast this machine's cores multiply right now: the engine's fused multiply-add product kernel
- * (resources/wasm/gemm.wasm) on a fixed 2048 × 576 × 64 product, on one thread alone, then on two
- * threads started together. On a shared host the second core is not always a whole core (two threads
- * often get 15–25 GFLOP/s each where one alone gets 33), and every two-thread figure of a bench moves
- * with it; printed beside them, it says which case a run met.
+ * (resources/wasm/gemm.wasm) on a fixed 256 × 576 × 64 product, whose operands fit in the L2 cache,
+ * on one thread alone, then on two threads started together. On a shared host neither figure is
+ * fixed (one thread has measured 11 to 34 GFLOP/s here, two at once anything from 33 each down to
+ * 14 + 11), and every figure of a bench moves with them; printed beside them, they say which host a
+ * run met.
  */
 import { Worker } from 'node:worker_threads'
 import { simdWasmPath } from '../../src/main/engine/kernels/simd/moduleFiles'
 
-const M = 2048
+const M = 256
 const K = 576
 const N = 64
-const REPS = 40
+const REPS = 320
 
 /** A worker that compiles the kernel, says 'ready', and on 'go' posts its GFLOP/s. */
 const source = `
