@@ -7,7 +7,7 @@ import {
 } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { simdKernels } from './simd/simdKernels'
-import { gemmConv, gemmConvApplies } from './wasmGemmConv'
+import { biasFits, gemmConv, gemmConvApplies, outputGeometryArgs } from './wasmGemmConv'
 
 /**
  * Forward convolutions on wasm. Where the runtime has relaxed SIMD, the fused multiply-add kernel
@@ -70,8 +70,7 @@ function engineConv(args: ConvArgs, fused: boolean): TensorInfo | undefined {
     info.outChannels % 16 !== 0 ||
     info.dilationHeight !== 1 ||
     info.dilationWidth !== 1 ||
-    (bias &&
-      (bias.dtype !== 'float32' || bias.shape.reduce((a, b) => a * b, 1) !== info.outChannels))
+    !biasFits(bias, info)
   ) {
     return undefined
   }
@@ -85,13 +84,7 @@ function engineConv(args: ConvArgs, fused: boolean): TensorInfo | undefined {
     info.inHeight,
     info.inWidth,
     info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
+    ...outputGeometryArgs(info),
     info.padInfo.top,
     info.padInfo.left,
     leaky ? 1 : 0,

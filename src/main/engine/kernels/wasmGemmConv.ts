@@ -25,6 +25,27 @@ export function paddedExtent(info: backend_util.Conv2DInfo): { Hp: number; Wp: n
   }
 }
 
+/** outH, outW, outC, kH, kW, strideH, strideW: the geometry both SIMD convolutions take. */
+export function outputGeometryArgs(info: backend_util.Conv2DInfo): number[] {
+  return [
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+  ]
+}
+
+/** No bias, or a float32 one with one value per output channel. */
+export function biasFits(bias: TensorInfo | undefined, info: backend_util.Conv2DInfo): boolean {
+  return (
+    !bias ||
+    (bias.dtype === 'float32' && bias.shape.reduce((a, b) => a * b, 1) === info.outChannels)
+  )
+}
+
 /** Whether the fused multiply-add convolution can compute this one (NHWC, float32, no dilation). */
 export function gemmConvApplies(backend: BackendWasm, r: GemmConvRequest): boolean {
   const { info, x, filter, bias } = r
@@ -36,8 +57,7 @@ export function gemmConvApplies(backend: BackendWasm, r: GemmConvRequest): boole
     info.dilationWidth === 1 &&
     x.dtype === 'float32' &&
     filter.dtype === 'float32' &&
-    (!bias ||
-      (bias.dtype === 'float32' && bias.shape.reduce((a, b) => a * b, 1) === info.outChannels))
+    biasFits(bias, info)
   )
 }
 
@@ -79,13 +99,7 @@ export function gemmConv(backend: BackendWasm, r: GemmConvRequest): TensorInfo {
     Hp,
     Wp,
     info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
+    ...outputGeometryArgs(info),
     r.leaky ? 1 : 0,
     r.alpha,
   )
