@@ -229,6 +229,23 @@ describe('wasm SIMD kernels on the tfjs wasm heap', () => {
   })
 
   it.each([
+    [5, 3],
+    [7, 1],
+    [4, 6],
+  ])('affine + LeakyReLU on %s rows × %s channels (not in fours)', (rows, c) => {
+    const n = rows * c
+    const xs = uniformArray(n, n + 7, -1, 1)
+    const coef = uniformArray(2 * c, n + 8, -1, 1)
+    const x = input(xs)
+    const coefT = input(coef)
+    const out = output(n)
+    k.activation.affineLeakyAny(p(x), p(out), rows, c, p(coefT), 0.3)
+    const want = new Float32Array(n)
+    affineLeaky(xs, coef, 0.3, want)
+    expect(relError(read(out), want)).toBeLessThan(1e-6)
+  })
+
+  it.each([
     [geom(2, 9, 8, 3, 2, 1, 1), 32, true],
     [geom(1, 7, 6, 1, 1, 1, 1), 16, false],
     [geom(1, 10, 10, 4, 2, 0, 0), 48, true],

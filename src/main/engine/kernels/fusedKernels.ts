@@ -171,11 +171,12 @@ export const fusedKernelSpecs: HostKernelSpec[] = [
     compute: ([x, coef], out, attrs) =>
       affineLeaky(x as Float32Array, coef as Float32Array, alphaOf(attrs), out),
     simd: (call) => {
-      const l = lanes(call)
-      if (!l) return false
       const [x, coef] = call.inputs as [number, number]
       const k = call.kernels.activation
-      k.affineLeaky(x, call.out, l.rows, l.channels, coef, alphaOf(call.attrs))
+      const c = call.channels
+      if (c === 0) return false
+      const affine = c % 4 === 0 ? k.affineLeaky : k.affineLeakyAny
+      affine(x, call.out, (call.sizes[0] as number) / c, c, coef, alphaOf(call.attrs))
       return true
     },
   },

@@ -151,4 +151,31 @@
           (br_if $groups (i32.lt_u (local.get $g) (local.get $rowBytes))))
         (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
         (br_if $pixels (i32.lt_u (local.get $p) (local.get $end))))))
+
+  ;; affineLeaky for any channel count (an RGB output's bias), one float at a time.
+  (func (export "affineLeakyAny")
+    (param $x i32) (param $out i32) (param $rows i32) (param $c i32) (param $coef i32)
+    (param $alpha f32)
+    (local $rowBytes i32) (local $p i32) (local $end i32) (local $g i32) (local $y f32)
+    (local.set $rowBytes (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $end (i32.mul (local.get $rows) (local.get $rowBytes)))
+    (block $done
+      (br_if $done (i32.eqz (local.get $end)))
+      (loop $pixels
+        (local.set $g (i32.const 0))
+        (loop $channels
+          (local.set $y
+            (f32.add
+              (f32.mul
+                (f32.load (i32.add (local.get $x) (i32.add (local.get $p) (local.get $g))))
+                (f32.load (i32.add (local.get $coef) (local.get $g))))
+              (f32.load
+                (i32.add (local.get $coef) (i32.add (local.get $rowBytes) (local.get $g))))))
+          (f32.store (i32.add (local.get $out) (i32.add (local.get $p) (local.get $g)))
+            (select (local.get $y) (f32.mul (local.get $y) (local.get $alpha))
+              (f32.gt (local.get $y) (f32.const 0))))
+          (local.set $g (i32.add (local.get $g) (i32.const 4)))
+          (br_if $channels (i32.lt_u (local.get $g) (local.get $rowBytes))))
+        (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+        (br_if $pixels (i32.lt_u (local.get $p) (local.get $end))))))
 )

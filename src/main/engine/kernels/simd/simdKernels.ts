@@ -19,6 +19,8 @@ export interface ActivationExports {
   leakyGrad(x: number, dy: number, out: number, n: number, alpha: number): void
   leakyMaskGrad(x: number, mask: number, dy: number, out: number, n: number, alpha: number): void
   affineLeaky(x: number, out: number, rows: number, c: number, coef: number, alpha: number): void
+  /** affineLeaky for a channel count that is not a multiple of 4. */
+  affineLeakyAny(x: number, out: number, rows: number, c: number, coef: number, alpha: number): void
 }
 
 export interface BatchNormExports {
