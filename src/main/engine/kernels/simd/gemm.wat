@@ -4,9 +4,9 @@
 ;; [kH, kW, inC, outC] (row-major [K, outC]), pointers are byte offsets into the tfjs wasm heap
 ;; (imported memory).
 ;;
-;; For a convolution the input is first copied into a zero-bordered buffer (`pad`), so that every tap of every output
-;; pixel is inside it and, for one filter row, the kW·inC values a pixel needs are contiguous: the
-;; inner loop is then a plain dot product along memory, with no bounds checks.
+;; For a convolution the input is first copied into a zero-bordered buffer (`pad`), so that every
+;; tap of every output pixel is inside it and, for one filter row, the kW·inC values a pixel needs
+;; are contiguous: the inner loop is then a plain dot product along memory, with no bounds checks.
 (module
   (import "env" "memory" (memory 0))
 
@@ -72,7 +72,8 @@
           (local.get $C))
         (i32.const 2))))
 
-  ;; out [batch, outH, outW, outC] = conv(xp, w) + bias (0: none), then LeakyReLU(α) when leaky is 1.
+  ;; out [batch, outH, outW, outC] = conv(xp, w) + bias (0: none), then LeakyReLU(α) when leaky
+  ;; is 1.
   ;; xp is padded (see pad), so the convolution itself is 'valid'; outC must be a multiple of 16.
   ;; Two output pixels × 16 channels accumulate in eight registers; the odd last pixel, if any,
   ;; is computed twice and stored once.
@@ -200,10 +201,10 @@
   ;; C [M, N] = A [M, K] · B [K, N] (+ C when accumulate is 1). A's element (i, k) is at
   ;; a + 4·(i·rsA + k·csA), so a transposed A needs no copy; B and C are row-major with leading
   ;; dimensions ldb, ldc (all in floats). K runs in chunks of 256 so that a chunk of B stays in the
-  ;; L2 cache while every row pair of A passes over it. Two rows × 16 columns per register block; the last
-  ;; N mod 16 columns of B are first copied into a zero-padded 16-wide panel in scratch (16,512
-  ;; bytes, needed only then) and run through the same block. An odd last row is computed twice and
-  ;; stored twice (the same value).
+  ;; L2 cache while every row pair of A passes over it. Two rows × 16 columns per register block;
+  ;; the last N mod 16 columns of B are first copied into a zero-padded 16-wide panel in scratch
+  ;; (16,512 bytes, needed only then) and run through the same block. An odd last row is computed
+  ;; twice and stored twice (the same value).
   (func (export "gemm")
     (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
     (param $rsA i32) (param $csA i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
@@ -242,7 +243,8 @@
       (block $iDone (loop $iLoop
         (br_if $iDone (i32.ge_u (local.get $i) (local.get $M)))
         (local.set $a0 (i32.add (local.get $a)
-          (i32.add (i32.mul (local.get $i) (local.get $rsA)) (i32.mul (local.get $k0) (local.get $csA)))))
+          (i32.add (i32.mul (local.get $i) (local.get $rsA))
+            (i32.mul (local.get $k0) (local.get $csA)))))
         (local.set $c0 (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))))
         (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $M))
           (then
@@ -278,8 +280,8 @@
       (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
       (br $kLoop))))
 
-  ;; Rows a0 and a1 (kn values each, csA bytes apart) times kn rows of B (16 columns, ldb bytes apart) into
-  ;; c0 and c1, added to what they hold when load is 1.
+  ;; Rows a0 and a1 (kn values each, csA bytes apart) times kn rows of B (16 columns, ldb bytes
+  ;; apart) into c0 and c1, added to what they hold when load is 1.
   (func $block16
     (param $a0 i32) (param $a1 i32) (param $bp i32) (param $c0 i32) (param $c1 i32) (param $kn i32)
     (param $csA i32) (param $ldb i32) (param $load i32)
