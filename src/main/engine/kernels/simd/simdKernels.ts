@@ -92,8 +92,8 @@ export interface SimdKernels {
   conv: ConvExports
   im2col: Im2colExports
   /**
-   * The fused multiply-add convolution, or null where the runtime lacks relaxed SIMD (the other
-   * kernels need only SIMD).
+   * The fused multiply-add convolution and matrix product, or null where the runtime lacks relaxed
+   * SIMD (the other kernels need only SIMD).
    */
   gemm: GemmExports | null
   /** A tensor's heap byte offset. */
