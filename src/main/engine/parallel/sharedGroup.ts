@@ -73,6 +73,15 @@ export interface ReplicaLink extends ReplicaGroup {
   abort(reason: string): void
 }
 
+/** Throws when an exchange of n values would overflow its shared buffer. */
+function fitsCapacity(exchange: string, n: number, capacity: number): void {
+  if (n > capacity) {
+    throw new Error(
+      `replica group: ${exchange} of ${n} values exceeds the shared capacity ${capacity}`,
+    )
+  }
+}
+
 export class SharedReplicaGroup implements ReplicaLink {
   readonly size: number
   private readonly control: Int32Array
@@ -135,12 +144,7 @@ export class SharedReplicaGroup implements ReplicaLink {
   allReduceSum(values: Float64Array): Float64Array {
     if (this.size === 1) return Float64Array.from(values)
     const n = values.length
-    if (n > this.memory.reduceCapacity) {
-      throw new Error(
-        `replica group: allReduceSum of ${n} values exceeds the shared capacity ` +
-          `${this.memory.reduceCapacity}`,
-      )
-    }
+    fitsCapacity('allReduceSum', n, this.memory.reduceCapacity)
     // Two buffers by call parity: call k+2 reuses k's buffer only after everyone passed call k+1's
     // barrier, that is after everyone finished reading call k. One barrier per call.
     const base = (this.reduceCalls++ & 1) * this.size
@@ -157,12 +161,7 @@ export class SharedReplicaGroup implements ReplicaLink {
   sumFloat32(values: Float32Array): Float32Array {
     if (this.size === 1) return Float32Array.from(values)
     const n = values.length
-    if (n > this.memory.sumCapacity) {
-      throw new Error(
-        `replica group: sumFloat32 of ${n} values exceeds the shared capacity ` +
-          `${this.memory.sumCapacity}`,
-      )
-    }
+    fitsCapacity('sumFloat32', n, this.memory.sumCapacity)
     ;(this.sumSlots[this.index] as Float32Array).set(values)
     this.barrier()
     // Reduce-scatter: each replica sums its own chunk, then all read the whole result.
