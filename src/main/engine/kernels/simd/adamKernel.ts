@@ -1,6 +1,6 @@
 import type { AdamMoments } from '../../train/adam'
 import { simdEnabled } from '../switch'
-import { ensureBytes, type OwnMemory, ownMemoryKernels } from './standaloneModule'
+import { ensureBytes, type OwnMemory, ownMemoryKernels } from './kernelModules'
 
 interface AdamExports {
   memory: OwnMemory

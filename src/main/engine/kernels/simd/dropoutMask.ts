@@ -1,13 +1,11 @@
 import type { FillDropoutMask } from '../../model/rng'
 import { simdEnabled } from '../switch'
-import { ensureBytes, type OwnMemory, ownMemoryKernels } from './standaloneModule'
+import { ensureBytes, type OwnMemory, threadOwnMemoryKernels } from './kernelModules'
 
 interface DropoutExports {
   memory: OwnMemory
   mask(out: number, n: number, seed: number, threshold: number, scale: number): void
 }
-
-let instance: DropoutExports | null | undefined
 
 /**
  * rng.ts's fillDropoutMask drawn four entries at a time in wasm SIMD (the same values, tested), or
@@ -16,8 +14,7 @@ let instance: DropoutExports | null | undefined
  */
 export function simdDropoutFill(): FillDropoutMask | null {
   if (!simdEnabled()) return null
-  if (instance === undefined) instance = ownMemoryKernels<DropoutExports>('dropout')
-  const k = instance
+  const k = threadOwnMemoryKernels<DropoutExports>('dropout')
   if (!k) return null
   return (mask, start, size, rate, seed) => {
     const keep = 1 - rate

@@ -1,12 +1,10 @@
 import { simdEnabled } from '../switch'
-import { ensureBytes, type OwnMemory, ownMemoryKernels } from './standaloneModule'
+import { ensureBytes, type OwnMemory, threadOwnMemoryKernels } from './kernelModules'
 
 interface PixelExports {
   memory: OwnMemory
   toUnit(src: number, dst: number, n: number): void
 }
-
-let instance: PixelExports | null | undefined
 
 /**
  * bytesToUnit (pixels.ts) in wasm SIMD, the same floats (tested for every byte value), or null where
@@ -14,8 +12,7 @@ let instance: PixelExports | null | undefined
  */
 export function simdBytesToUnit(): ((bytes: Uint8Array) => Float32Array) | null {
   if (!simdEnabled()) return null
-  if (instance === undefined) instance = ownMemoryKernels<PixelExports>('pixels')
-  const k = instance
+  const k = threadOwnMemoryKernels<PixelExports>('pixels')
   if (!k) return null
   return (bytes) => {
     const n = bytes.length

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs'
 import type { TensorInfo } from '@tensorflow/tfjs-core'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { simdEnabled } from '../switch'
-import { SIMD_MODULES, type SimdModuleName, simdWasmPath } from './moduleFiles'
+import { compileKernel, wasm, type WasmMemory } from './kernelModules'
+import { SIMD_MODULES, type SimdModuleName } from './moduleFiles'
 
 /**
  * The wasm SIMD kernels, instantiated on the tfjs wasm backend's own WebAssembly.Memory: they read
@@ -100,30 +100,8 @@ export interface SimdKernels {
   ptr(t: TensorInfo): number
 }
 
-// The node type library declares WebAssembly's types but not its constructors.
-interface WasmMemory {
-  readonly buffer: ArrayBufferLike
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: object }
-  Memory: abstract new (...args: never[]) => WasmMemory
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
-
-const compiled = new Map<SimdModuleName, object>()
 const instances = new WeakMap<BackendWasm, SimdKernels | null>()
 let lastFailure: string | undefined
-
-/** Compiled once per thread: WebAssembly.Module objects are per isolate. */
-function compile(name: SimdModuleName): object {
-  let module = compiled.get(name)
-  if (!module) {
-    module = new wasm.Module(readFileSync(simdWasmPath(name)))
-    compiled.set(name, module)
-  }
-  return module
-}
 
 /** The backend's heap Memory: the object whose buffer its HEAPU8 views, or none. */
 export function backendMemory(backend: BackendWasm): WasmMemory | undefined {
@@ -157,7 +135,7 @@ function instantiate(backend: BackendWasm): SimdKernels {
   if (!memory) throw new Error("cannot reach the wasm backend's WebAssembly.Memory")
   const imports = { env: { memory } }
   const exportsOf = (name: SimdModuleName) =>
-    new wasm.Instance(compile(name), imports).exports as unknown
+    new wasm.Instance(compileKernel(name), imports).exports as unknown
   return {
     activation: exportsOf('activation') as ActivationExports,
     batchNorm: exportsOf('batchNorm') as BatchNormExports,
