@@ -19,7 +19,6 @@ import {
   transpose2d,
 } from './im2col'
 import { DerivedCache } from './derivedCache'
-import { gemmActive, gemmProduct } from './wasmGemm'
 import { fusedEnabled } from './switch'
 import { simdKernels } from './simd/simdKernels'
 
@@ -74,12 +73,11 @@ function convInfo(inShape: Shape4, filterShape: Shape4, attrs: ConvAttrs): backe
   )
 }
 
-/** a [1, M, K] · b [1, K, N]: the fused multiply-add kernel where loaded, else XNNPACK's. */
+/**
+ * a [1, M, K] · b [1, K, N] through the registered BatchMatMul: the engine's wrapper (wasmMatMul.ts),
+ * which runs the fused multiply-add kernel where loaded, else XNNPACK's.
+ */
 function wasmMatMul(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const [, M, K] = a.shape as [number, number, number]
-  const N = b.shape[2] as number
-  if (K > 0 && gemmActive(backend))
-    return gemmProduct(backend, a, b, { M, N, K, transposeA: false })
   const kernel = getKernel('BatchMatMul', 'wasm')
   if (!kernel) throw new Error('engine wasm kernels: the wasm backend has no BatchMatMul kernel')
   const attrs = { transposeA: false, transposeB: false } as unknown as NamedAttrMap
