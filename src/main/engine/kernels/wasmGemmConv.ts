@@ -4,7 +4,7 @@ import { simdKernels } from './simd/simdKernels'
 import { gemmActive } from './wasmGemm'
 
 /** Output channels per register block of the fused multiply-add convolution. */
-export const GEMM_CONV_CHANNEL_BLOCK = 16
+const GEMM_CONV_CHANNEL_BLOCK = 16
 
 export interface GemmConvRequest {
   x: TensorInfo
@@ -16,7 +16,7 @@ export interface GemmConvRequest {
 }
 
 /** The zero border that puts every tap of every output pixel inside the input. */
-export function paddedExtent(info: backend_util.Conv2DInfo): { Hp: number; Wp: number } {
+function paddedExtent(info: backend_util.Conv2DInfo): { Hp: number; Wp: number } {
   const needH = (info.outHeight - 1) * info.strideHeight + info.filterHeight
   const needW = (info.outWidth - 1) * info.strideWidth + info.filterWidth
   return {
