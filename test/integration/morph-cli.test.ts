@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  watch,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import omggif from 'omggif'
 import sharp from 'sharp'
@@ -176,7 +184,7 @@ describe('face-studio morph', () => {
     expect(existsSync(join(temp.dir, 'x.gif')) || existsSync(join(temp.dir, 'y.gif'))).toBe(false)
   })
 
-  it('leaves no file and no temporary files when killed mid-export', async () => {
+  it('leaves no output when killed mid-export, and the next export removes what it left', async () => {
     const outDir = join(temp.dir, 'killed')
     const target = join(outDir, 'frames')
     mkdirSync(outDir)
@@ -189,18 +197,35 @@ describe('face-studio morph', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     const exited = new Promise<NodeJS.Signals | null>((done) =>
       child.on('exit', (_code, signal) => done(signal)),
     )
+    // The export's own temporary output appearing beside the target: it is under way.
     await new Promise<void>((killed, failed) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString()
-        // Decoding has begun: the export is under way.
-        if (/decode: \d+\/1501/.test(stderr) && child.kill('SIGKILL')) killed()
+      const watcher = watch(outDir, () => {
+        if (readdirSync(outDir).length > 0 && child.kill('SIGKILL')) {
+          watcher.close()
+          killed()
+        }
       })
-      child.on('exit', () => failed(new Error(`exited before it could be killed: ${stderr}`)))
+      child.on('exit', () => {
+        watcher.close()
+        failed(new Error(`exited before it could be killed: ${stderr}`))
+      })
     })
     expect(await exited).toBe('SIGKILL')
-    expect(readdirSync(outDir)).toEqual([])
+    // kill -9 cannot clean up: only the hidden temporary is there, never a half-written `frames`.
+    expect(readdirSync(outDir)).toEqual([expect.stringMatching(/^\.frames\.tmp-\d+-/)])
+    const again = spawnSync(
+      process.execPath,
+      [
+        ...[bin, 'morph', '--project', project, '--from', firstId, '--to', secondId],
+        ...['--frames', '3', '--size', '64', '--out', target, '--json'],
+      ],
+      { encoding: 'utf8' },
+    )
+    expect(again.status, again.stderr).toBe(0)
+    expect(readdirSync(outDir)).toEqual(['frames'])
   })
 })

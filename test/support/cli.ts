@@ -27,11 +27,25 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
   })
 }
 
-export function spawnCli(args: string[]): ChildProcess {
+/**
+ * Starts `face-studio …` without waiting. `group: true` makes it the leader of its own process group,
+ * so that a test can signal it together with its workers, as a terminal or a service manager would.
+ */
+export function spawnCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; group?: boolean } = {},
+): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], {
     cwd: repoRoot,
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group === true,
   })
+}
+
+/** Holds a training run before step N+1 until it is stopped (the engine's test hook). */
+export function holdTrainingAt(step: number): NodeJS.ProcessEnv {
+  return { FACE_STUDIO_TEST_HOLD_AT_STEP: String(step) }
 }
 
 export function lastJsonLine(stdout: string): Record<string, unknown> | null {

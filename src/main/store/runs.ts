@@ -1,4 +1,5 @@
 import type { Db } from './database'
+import { processAlive } from '../app/processAlive'
 
 export type RunStatus = 'created' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed'
 
@@ -98,20 +99,12 @@ export function latestTrainedRun(db: Db): RunRow | undefined {
     .get() as RunRow | undefined
 }
 
-/** Whether a process with this id exists (EPERM: it exists but belongs to someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /**
  * Runs marked running or paused whose owning process is gone (killed, crashed, machine restarted)
  * become 'stopped': they resume from their last checkpoint like any stopped run. Returns their ids.
  */
+export { processAlive }
+
 export function releaseOrphanedRuns(
   db: Db,
   alive: (pid: number) => boolean = processAlive,

@@ -133,6 +133,11 @@ export function registerTrain(program: Command): void {
       try {
         const outcome = await session.done
         reporter.result(resultJson(outcome), () => humanSummary(outcome))
+        if (outcome.run.status === 'failed') {
+          throw new UserFacingError(
+            `run ${outcome.run.id} failed: ${outcome.run.error ?? 'the training process ended without saying why'}`,
+          )
+        }
       } finally {
         process.off('SIGINT', onSignal)
         process.off('SIGTERM', onSignal)

@@ -39,3 +39,5 @@ export type WorkerMessage =
   | { type: 'resumed'; step: number }
   | TrainEvent
   | { type: 'error'; message: string }
+  /** Another process owns the run: nothing was touched, the run is not this process's to mark. */
+  | { type: 'busy'; message: string }

@@ -14,9 +14,10 @@ export interface TrainingProcess {
   exited: Promise<number | null>
 }
 
-/** Forks the training worker under tsx. */
-export function forkTrainingProcess(): TrainingProcess {
+/** Forks the training worker under tsx; `env` adds to this process's environment. */
+export function forkTrainingProcess(options: { env?: NodeJS.ProcessEnv } = {}): TrainingProcess {
   const child = fork(TRAIN_WORKER_ENTRY, [], {
+    env: { ...process.env, ...options.env },
     execArgv: forkExecArgv(TRAIN_WORKER_ENTRY),
     // Structured clone, so previews travel as typed arrays rather than JSON objects.
     serialization: 'advanced',

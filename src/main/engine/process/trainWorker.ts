@@ -8,6 +8,7 @@ import { type BackendName, pickBackend } from '../backend/picker'
 import { PackedFileData } from '../data/trainingData'
 import { ParallelTrainer, replicaCount } from '../parallel/parallelTrainer'
 import { CHECKPOINT_FILE, runTraining } from '../train/loop'
+import { acquireRunLock, RunBusyError } from '../train/runLock'
 import { type StepTrainer, Trainer } from '../train/trainer'
 import { parentChannel } from './parentChannel'
 import type { HostMessage, StartMessage, WorkerMessage } from './protocol'
@@ -39,7 +40,34 @@ function pauseGate(): { promise: Promise<void>; release: () => void } {
   return { promise, release }
 }
 
+/**
+ * Tests only: FACE_STUDIO_TEST_HOLD_AT_STEP=N parks the run before step N+1 (after step N and its
+ * checkpoint, if one falls there) until it is stopped, so that a test can interrupt a run at a known
+ * step however fast or slow the host is.
+ */
+function testHoldStep(): number | null {
+  const value = process.env.FACE_STUDIO_TEST_HOLD_AT_STEP
+  const step = value === undefined ? Number.NaN : Number(value)
+  return Number.isSafeInteger(step) && step >= 0 ? step : null
+}
+
+function untilAborted(): Promise<void> {
+  if (abort.signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => abort.signal.addEventListener('abort', () => resolve()))
+}
+
 async function start(msg: StartMessage): Promise<void> {
+  // Before anything else touches the run folder: a second process must not train the same run.
+  const lock = acquireRunLock(msg.projectRunDir)
+  try {
+    await train(msg)
+  } finally {
+    lock.release()
+  }
+}
+
+async function train(msg: StartMessage): Promise<void> {
+  const holdAt = testHoldStep()
   const pick = await pickBackend(msg.backend ?? 'auto')
   const checkpoint = join(msg.projectRunDir, CHECKPOINT_FILE)
   const local =
@@ -71,6 +99,7 @@ async function start(msg: StartMessage): Promise<void> {
         await new Promise((resolve) => setImmediate(resolve))
         // A stop while paused must not wait for a resume.
         if (paused && !abort.signal.aborted) await paused.promise
+        if (trainer.step === holdAt) await untilAborted()
       },
       onEvent: (e) => void send(e),
     })
@@ -111,7 +140,10 @@ channel.onMessage((raw: HostMessage) => {
       start(raw).then(
         () => exit(0),
         async (e: unknown) => {
-          void send({ type: 'error', message: e instanceof Error ? e.message : String(e) })
+          const message = e instanceof Error ? e.message : String(e)
+          void send(
+            e instanceof RunBusyError ? { type: 'busy', message } : { type: 'error', message },
+          )
           await exit(1)
         },
       )
@@ -130,19 +162,24 @@ channel.onMessage((raw: HostMessage) => {
       }
       break
     case 'stop':
-      abort.abort()
-      paused?.release()
-      paused = null
-      if (!started) void exit(0)
+      stopRun()
       break
     default:
       void send({ type: 'error', message: `unknown message ${JSON.stringify(raw)}` })
   }
 })
 
-// Ctrl-C in a terminal reaches the whole process group; the host decides when to stop (it sends
-// 'stop', which checkpoints first), so the worker must not die on it.
-process.on('SIGINT', () => undefined)
+// Ctrl-C in a terminal, or SIGTERM from `timeout` or a service manager, often reaches the whole
+// process group: the worker must not die before its checkpoint. It stops as if the host had said
+// 'stop' (the host, which may have had the same signal, sends that too; stopping twice is harmless).
+function stopRun(): void {
+  abort.abort()
+  paused?.release()
+  paused = null
+  if (!started) void exit(0)
+}
+process.on('SIGINT', stopRun)
+process.on('SIGTERM', stopRun)
 
 // The host going away must not leave an orphan training in the background.
 process.on('disconnect', () => {

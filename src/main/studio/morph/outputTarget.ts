@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
 import type { ExportFormat } from '../../../shared/contractMorph'
+import { processAlive } from '../../app/processAlive'
 
 export const SEQUENCE_PREFIX = 'frame-'
 
@@ -48,15 +49,6 @@ export function checkFileTarget(path: string): void {
     throw new Error(
       `${path}: the folder ${parent} does not exist; create it or choose another place`,
     )
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import {
+  assertRunFree,
   forkTrainingProcess,
+  RunBusyError,
   trainConfig,
   type BackendChoice,
   type PresetName,
@@ -9,6 +11,7 @@ import {
   type TrainingProcess,
   type WorkerMessage,
 } from '../../engine'
+
 import { findCache, validSlots } from '../../dataset/imageCache'
 import type { Db } from '../../store/database'
 import type { ProjectPaths } from '../../store/projectFolder'
@@ -105,7 +108,12 @@ export class TrainingSession {
         const run = getRun(this.db, this.runId) as RunRow
         updateRun(this.db, this.runId, {
           status: code === 0 ? 'stopped' : 'failed',
-          error: code === 0 ? null : `the training process exited with code ${code}`,
+          error:
+            code === 0
+              ? null
+              : code === null
+                ? 'the training process was killed'
+                : `the training process exited with code ${code}`,
         })
         this.listener.status?.(code === 0 ? 'stopped' : 'failed', run.stepsDone)
         resolve(this.outcome(true))
@@ -169,6 +177,8 @@ export class TrainingSession {
     resume: boolean,
     cadence: { checkpointEverySteps?: number; previewEverySteps?: number },
   ): TrainingSession {
+    // Refuse before the run's row or folder is touched; the engine takes the lock itself as it starts.
+    if (resume) assertRunFree(run.dir)
     const data = dataSpec(launch.db, launch.paths, config.model.size)
     const child = (launch.launch ?? forkTrainingProcess)()
     const session = new TrainingSession(launch.db, run.id, launch.listener ?? {}, child)
@@ -284,6 +294,10 @@ export class TrainingSession {
         this.listener.status?.(status, message.step)
         return this.outcome(message.stopped)
       }
+      case 'busy':
+        // The run belongs to another process: its row is that process's to update, not ours.
+        this.finished = true
+        throw new RunBusyError(message.message)
       case 'error':
         this.flush()
         this.finished = true
