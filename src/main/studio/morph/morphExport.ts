@@ -26,7 +26,8 @@ import {
 } from '../../export'
 import type { FaceModel } from '../faceModel'
 import { decodeEach, decodeFaces } from './decodeFaces'
-import { planFrames, type FramePlan } from './framePlan'
+import { checkReplaceable, type OutputKind } from '../../export/outputGuard'
+import { checkMorphBudget, planFrames, type FramePlan } from './framePlan'
 import {
   checkFileTarget,
   checkSequenceTarget,
@@ -49,6 +50,8 @@ export interface MorphRenderOptions {
 export interface MorphExportRequest extends MorphRenderOptions {
   /** A file (GIF, WebP, strip PNG) or a folder (PNG sequence). */
   path: string
+  /** Replace an existing file that is not an export of this kind (never a database). */
+  force?: boolean
 }
 
 export interface MorphExportResult {
@@ -62,6 +65,13 @@ export interface MorphExportResult {
 }
 
 const SEQUENCE_PNG = { compressionLevel: 6 } as const
+
+/** The file kind each single-file format writes, for what an export may replace. */
+export const OUTPUT_KIND: Record<Exclude<ExportFormat, 'png-sequence'>, OutputKind> = {
+  gif: 'gif',
+  webp: 'webp',
+  'png-strip': 'png',
+}
 
 function frameSet(model: FaceModel, frames: readonly Uint8Array[]): FrameSet {
   return { width: model.size, height: model.size, channels: 3, frames }
@@ -162,8 +172,12 @@ export async function exportMorph(
   req: MorphExportRequest,
   control: TaskControl = {},
 ): Promise<MorphExportResult> {
+  checkMorphBudget(req.timeline, req.format, req.size)
   if (req.format === 'png-sequence') checkSequenceTarget(req.path)
-  else checkFileTarget(req.path)
+  else {
+    checkFileTarget(req.path)
+    checkReplaceable(req.path, OUTPUT_KIND[req.format], { force: req.force === true })
+  }
   removeStaleTemporaries(req.path)
   const plan = planFrames(req.timeline, req.format)
   if (req.format === 'gif') return writeGif(model, plan, req, control)
@@ -213,6 +227,7 @@ export async function estimateMorph(
   model: FaceModel,
   options: MorphRenderOptions,
 ): Promise<{ bytes: number; frames: number }> {
+  checkMorphBudget(options.timeline, options.format, options.size)
   const plan = planFrames(options.timeline, options.format)
   const n = plan.frames.length
   if (options.format === 'png-strip') {
