@@ -135,17 +135,18 @@ export const latentMethods = {
     }),
   },
   'latent.strip': {
-    input: z.object({
-      ...optionalRun,
-      source: faceSourceSchema,
-      attribute: z.string().min(1).max(64),
-      orthogonalTo: z.array(z.string().min(1).max(64)).max(39).default([]),
-      from: z.number().min(-8).max(8).default(-4),
-      to: z.number().min(-8).max(8).default(4),
-      steps: z.number().int().min(2).max(33).default(9),
-      /** Also write the strip as a PNG: into exports/ by name, or where a save dialog says. */
-      save: saveTargetSchema.optional(),
-    })
+    input: z
+      .object({
+        ...optionalRun,
+        source: faceSourceSchema,
+        attribute: z.string().min(1).max(64),
+        orthogonalTo: z.array(z.string().min(1).max(64)).max(39).default([]),
+        from: z.number().min(-8).max(8).default(-4),
+        to: z.number().min(-8).max(8).default(4),
+        steps: z.number().int().min(2).max(33).default(9),
+        /** Also write the strip as a PNG: into exports/ by name, or where a save dialog says. */
+        save: saveTargetSchema.optional(),
+      })
       .strict()
       .superRefine((input, ctx) => {
         const name = input.save?.kind === 'exports' ? input.save.name : input.save?.suggestedName

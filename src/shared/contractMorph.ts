@@ -80,8 +80,10 @@ export const morphMethods = {
       .extend({ target: saveTargetSchema })
       .strict()
       .superRefine((input, ctx) => {
-        const name = input.target.kind === 'exports' ? input.target.name : input.target.suggestedName
-        const problem = name === undefined ? null : nameEndingProblem(name, FORMAT_ENDING[input.format])
+        const name =
+          input.target.kind === 'exports' ? input.target.name : input.target.suggestedName
+        const problem =
+          name === undefined ? null : nameEndingProblem(name, FORMAT_ENDING[input.format])
         if (problem) {
           const key = input.target.kind === 'exports' ? 'name' : 'suggestedName'
           ctx.addIssue({ code: 'custom', path: ['target', key], message: problem })

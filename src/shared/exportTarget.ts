@@ -13,7 +13,8 @@ export function exportNameProblem(name: string): string | null {
   if (name.length > MAX_EXPORT_NAME) return `at most ${MAX_EXPORT_NAME} characters`
   if (/[/\\]/.test(name)) return 'a file name only, without folders (no / or \\)'
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f:*?"<>|]/.test(name)) return 'control characters and :*?"<>| are not allowed'
+  if (/[\u0000-\u001f\u007f:*?"<>|]/.test(name))
+    return 'control characters and :*?"<>| are not allowed'
   if (name.startsWith('.')) return 'may not start with a dot'
   if (name !== name.trim()) return 'may not start or end with a space'
   return null
@@ -35,7 +36,9 @@ export type SaveTarget = z.infer<typeof saveTargetSchema>
 export function nameEndingProblem(name: string, ending: string): string | null {
   const lower = name.toLowerCase()
   if (ending === '') {
-    return /\.[a-z0-9]{1,5}$/.test(lower) ? 'a PNG sequence is a folder: give a name without an ending' : null
+    return /\.[a-z0-9]{1,5}$/.test(lower)
+      ? 'a PNG sequence is a folder: give a name without an ending'
+      : null
   }
   return lower.endsWith(ending) && lower.length > ending.length
     ? null

@@ -154,7 +154,9 @@ describe('the Morph screen', () => {
       expect(await result.getAttribute('data-file')).toBe(out)
       // Serve mode hands the file over as a download from the exports folder.
       const link = page.getByTestId('export-download-link')
-      const download = await page.request.get(new URL(String(await link.getAttribute('href')), studio.serve.origin).href)
+      const download = await page.request.get(
+        new URL(String(await link.getAttribute('href')), studio.serve.origin).href,
+      )
       expect(download.status()).toBe(200)
       expect((await download.body()).equals(readFileSync(out))).toBe(true)
 

@@ -154,7 +154,11 @@ describe('the API writes only into the project exports folder', () => {
     expect(got.status).toBe(200)
     expect(got.headers.get('content-type')).toBe('image/gif')
     expect(got.headers.get('content-disposition')).toMatch(/attachment/)
-    expect(Buffer.from(await got.arrayBuffer()).subarray(0, 6).toString()).toBe('GIF89a')
+    expect(
+      Buffer.from(await got.arrayBuffer())
+        .subarray(0, 6)
+        .toString(),
+    ).toBe('GIF89a')
     const escape = await fetch(`${serve.origin}/exports/..%2Fstudio.db?token=${serve.host.token}`)
     expect(escape.status).toBe(404)
   })
@@ -168,7 +172,11 @@ describe('the API writes only into the project exports folder', () => {
     })
     expect(out.status).toBe(200)
     expect((out.body.value as { file: string }).file).toBe(join(project, 'exports', 'smile.png'))
-    expect(readFileSync(join(project, 'exports', 'smile.png')).subarray(1, 4).toString()).toBe('PNG')
+    expect(
+      readFileSync(join(project, 'exports', 'smile.png'))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG')
   })
 
   it('has no save dialog in serve mode and says so', async () => {
@@ -260,8 +268,11 @@ describe('serve HTTP details', () => {
     expect(page.headers.get('set-cookie')).toBeNull()
     expect((await fetch(`${serve.origin}/`)).status).toBe(401)
     expect(
-      (await fetch(`${serve.origin}/`, { headers: { cookie: `face_studio_token=${serve.host.token}` } }))
-        .status,
+      (
+        await fetch(`${serve.origin}/`, {
+          headers: { cookie: `face_studio_token=${serve.host.token}` },
+        })
+      ).status,
     ).toBe(401)
     // The page's own scripts are the public build; they carry no data and need no token.
     expect((await fetch(`${serve.origin}/assets/app.js`)).status).toBe(200)

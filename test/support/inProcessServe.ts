@@ -21,7 +21,10 @@ export interface InProcessServe {
  * The serve host and a real StudioService in this process (no page build: a stand-in index.html),
  * so a test sees an unhandled error as the crash it would be.
  */
-export async function startInProcessServe(dir: string, projectDir?: string): Promise<InProcessServe> {
+export async function startInProcessServe(
+  dir: string,
+  projectDir?: string,
+): Promise<InProcessServe> {
   const rendererDir = join(dir, 'renderer')
   mkdirSync(join(rendererDir, 'assets'), { recursive: true })
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><div id="app"></div>')

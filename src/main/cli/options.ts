@@ -30,7 +30,8 @@ export function oneOf<T extends string>(choices: readonly T[]): (value: string) 
   }
 }
 
-export const FORCE_HELP = 'replace an existing file that is not a PNG the studio wrote (never a database)'
+export const FORCE_HELP =
+  'replace an existing file that is not a PNG the studio wrote (never a database)'
 
 /** The --force flag of commands that write a file. */
 export function forced(flags: object): boolean {

@@ -171,7 +171,11 @@ export class LatentService implements ApiPart<LatentMethodName> {
       ? await resolveSaveTarget(
           this.ctx.requireProject(),
           input.save,
-          { kind: 'png', ending: '.png', fallbackName: `${input.attribute.toLowerCase()}-strip.png` },
+          {
+            kind: 'png',
+            ending: '.png',
+            fallbackName: `${input.attribute.toLowerCase()}-strip.png`,
+          },
           this.ctx.pickSavePath,
         )
       : null

@@ -28,7 +28,10 @@ export const segmentSchema = z.object({
     .number()
     .int()
     .min(1)
-    .max(MAX_SEGMENT_FRAMES, `at most ${MAX_SEGMENT_FRAMES} frames per segment (the studio's limit)`),
+    .max(
+      MAX_SEGMENT_FRAMES,
+      `at most ${MAX_SEGMENT_FRAMES} frames per segment (the studio's limit)`,
+    ),
   interpolation: z.enum(['lerp', 'slerp']).default('slerp'),
   easing: z.enum(EASING_NAMES).default('linear'),
 })

@@ -43,7 +43,9 @@ function checkFlags(flags: MorphFlags): void {
   if (!(flags.fps > 0 && flags.fps <= 50)) throw new UsageError('--fps must be in (0, 50]')
   if (flags.size < 32 || flags.size > 512) throw new UsageError('--size must be 32…512 pixels')
   if (flags.frames > MAX_SEGMENT_FRAMES) {
-    throw new UsageError(`--frames ${flags.frames}: at most ${MAX_SEGMENT_FRAMES} frames per segment`)
+    throw new UsageError(
+      `--frames ${flags.frames}: at most ${MAX_SEGMENT_FRAMES} frames per segment`,
+    )
   }
   if (flags.hold > MAX_HOLD_FRAMES) {
     throw new UsageError(`--hold ${flags.hold}: at most ${MAX_HOLD_FRAMES} frames`)

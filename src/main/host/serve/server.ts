@@ -166,7 +166,7 @@ export async function startServeHost(
       ws.on('error', () => ws.terminate())
       ws.on('message', (data, isBinary) => {
         if (isBinary) {
-          ws.close(1003, 'text frames of JSON only')
+          closeSoon(ws, 1003, 'text frames of JSON only')
           return
         }
         void handleMessage(ws, String(data))
@@ -179,7 +179,7 @@ export async function startServeHost(
     try {
       request = wsRequestSchema.parse(JSON.parse(text))
     } catch {
-      ws.close(1007, 'malformed request')
+      closeSoon(ws, 1007, 'malformed request')
       return
     }
     let reply: WsMessage
@@ -219,6 +219,12 @@ export async function startServeHost(
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+/** Closes with a reason, and drops a client that never answers the close (it holds a socket). */
+function closeSoon(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason)
+  setTimeout(() => ws.terminate(), 2000).unref()
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {

@@ -45,7 +45,10 @@ export function imageType(bytes: Uint8Array): string {
     return 'image/png'
   }
   if (head[0] === 0xff && head[1] === 0xd8) return 'image/jpeg'
-  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') {
+  if (
+    head.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    head.subarray(8, 12).toString('latin1') === 'WEBP'
+  ) {
     return 'image/webp'
   }
   if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif'
