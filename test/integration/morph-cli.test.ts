@@ -184,7 +184,7 @@ describe('face-studio morph', () => {
       process.execPath,
       [
         ...[bin, 'morph', '--project', project, '--from', firstId, '--to', secondId],
-        ...['--frames', '1500', '--size', '512', '--out', target, '--json'],
+        ...['--frames', '300', '--size', '512', '--out', target, '--json'],
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
@@ -196,7 +196,7 @@ describe('face-studio morph', () => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString()
         // Decoding has begun: the export is under way.
-        if (/decode: \d+\/1501/.test(stderr) && child.kill('SIGKILL')) killed()
+        if (/decode: \d+\/301/.test(stderr) && child.kill('SIGKILL')) killed()
       })
       child.on('exit', () => failed(new Error(`exited before it could be killed: ${stderr}`)))
     })
