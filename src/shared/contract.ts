@@ -134,6 +134,8 @@ export const appInfoSchema = z.object({
   version: z.string(),
   host: z.enum(['electron', 'serve']),
   canPickFolders: z.boolean(),
+  /** Exports may go where the person picks in a save dialog (else: exports/ and a download). */
+  canSaveAs: z.boolean(),
 })
 export type AppInfo = z.infer<typeof appInfoSchema>
 
@@ -295,6 +297,8 @@ export interface StudioClient {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
   /** URL of a dataset image's thumbnail at the cache resolution. */
   thumbnailUrl(imageId: number): string
+  /** URL that downloads a finished export from the project's exports/ folder (serve mode only). */
+  downloadUrl?(name: string): string
 }
 
 export function isMethodName(name: unknown): name is MethodName {

@@ -1,5 +1,7 @@
 /** The contract's latent-space part (issue 4): samples, attribute vectors, statistics, maps, neighbours. */
 import { z } from 'zod'
+import { nameEndingProblem, saveTargetSchema, savedFileSchema } from './exportTarget'
+import { MAX_SAMPLE_COUNT } from './limits'
 import { absolutePathSchema, imageDataUrlSchema, latentSchema, runIdSchema } from './schemas'
 
 /** Where a face comes from: a dataset image, a prior sample, the user's own photo, or a latent. */
@@ -87,7 +89,12 @@ export const latentMethods = {
   'latent.sample': {
     input: z.object({
       ...optionalRun,
-      count: z.number().int().min(1).max(256).default(16),
+      count: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_SAMPLE_COUNT, `count: at most ${MAX_SAMPLE_COUNT} faces per sample`)
+        .default(16),
       seed: z.number().int().nonnegative().max(0xffffffff).default(1),
       temperature: z.number().positive().max(10).default(1),
     }),
@@ -128,18 +135,25 @@ export const latentMethods = {
     }),
   },
   'latent.strip': {
-    input: z.object({
-      ...optionalRun,
-      source: faceSourceSchema,
-      attribute: z.string().min(1).max(64),
-      orthogonalTo: z.array(z.string().min(1).max(64)).max(39).default([]),
-      from: z.number().min(-8).max(8).default(-4),
-      to: z.number().min(-8).max(8).default(4),
-      steps: z.number().int().min(2).max(33).default(9),
-      /** Also write the strip to this PNG file. */
-      savePath: absolutePathSchema.optional(),
-    }),
-    output: z.object({ image: imageDataUrlSchema, file: z.string().nullable() }),
+    input: z
+      .object({
+        ...optionalRun,
+        source: faceSourceSchema,
+        attribute: z.string().min(1).max(64),
+        orthogonalTo: z.array(z.string().min(1).max(64)).max(39).default([]),
+        from: z.number().min(-8).max(8).default(-4),
+        to: z.number().min(-8).max(8).default(4),
+        steps: z.number().int().min(2).max(33).default(9),
+        /** Also write the strip as a PNG: into exports/ by name, or where a save dialog says. */
+        save: saveTargetSchema.optional(),
+      })
+      .strict()
+      .superRefine((input, ctx) => {
+        const name = input.save?.kind === 'exports' ? input.save.name : input.save?.suggestedName
+        const problem = name === undefined ? null : nameEndingProblem(name, '.png')
+        if (problem) ctx.addIssue({ code: 'custom', path: ['save', 'name'], message: problem })
+      }),
+    output: savedFileSchema.extend({ image: imageDataUrlSchema }),
   },
   'latent.statistics': {
     input: z.object({

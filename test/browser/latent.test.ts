@@ -221,10 +221,10 @@ describe('the Explore and Attributes screens', () => {
       .toBe('Smiling:1.5')
     expect(await attr(face, 'data-version')).toBeLessThanOrEqual(before + 15)
 
-    // The −4…4 strip, saved where the user asked.
-    const stripFile = join(studio.dir, 'smiling-strip.png')
+    // The −4…4 strip, saved in the project's exports folder under the name the user gave.
+    const stripFile = join(studio.projectDir, 'exports', 'smiling-strip.png')
     await page.getByTestId('strip-attribute-select').selectOption('Smiling')
-    await page.getByTestId('strip-path-input').fill(stripFile)
+    await page.getByTestId('strip-path-input').fill('smiling-strip.png')
     await page.getByTestId('strip-button').click()
     const strip = page.getByTestId('strip-image')
     await strip.waitFor({ timeout: 60_000 })

@@ -139,7 +139,7 @@ describe('LatentService on a trained project', () => {
       source: { kind: 'sample', seed: 4, temperature: 1 },
     })
     expect(again.latent).toEqual(samples.faces[1]?.latent)
-    const file = join(temp.dir, 'strip.png')
+    const file = join(projectDir, 'exports', 'strip.png')
     const strip = await service['latent.strip']({
       source: { kind: 'image', imageId: 10 },
       attribute: 'Smiling',
@@ -147,7 +147,7 @@ describe('LatentService on a trained project', () => {
       from: -4,
       to: 4,
       steps: 5,
-      savePath: file,
+      save: { kind: 'exports', name: 'strip.png' },
     })
     expect(strip.file).toBe(file)
     expect((await sharp(file).metadata()).width).toBe(5 * 128)

@@ -29,3 +29,11 @@ export function oneOf<T extends string>(choices: readonly T[]): (value: string) 
     return value as T
   }
 }
+
+export const FORCE_HELP =
+  'replace an existing file that is not a PNG the studio wrote (never a database)'
+
+/** The --force flag of commands that write a file. */
+export function forced(flags: object): boolean {
+  return (flags as { force?: unknown }).force === true
+}

@@ -18,6 +18,7 @@ import { writePng } from './latent/render'
 import { runStatistics } from './latent/statistics'
 import { toBase64 } from './latent/analysisCache'
 import { attributeVectorSet, editLatent } from './latent/vectors'
+import { resolveSaveTarget } from './saveTarget'
 
 type LatentMethodName = keyof typeof latentMethods & MethodName
 type In<M extends LatentMethodName> = MethodParsedInput<M>
@@ -166,8 +167,20 @@ export class LatentService implements ApiPart<LatentMethodName> {
       to: input.to,
       steps: input.steps,
     })
-    const file = input.savePath ? await writePng(input.savePath, png) : null
-    return { image: pngDataUrl(png), file }
+    const saved = input.save
+      ? await resolveSaveTarget(
+          this.ctx.requireProject(),
+          input.save,
+          {
+            kind: 'png',
+            ending: '.png',
+            fallbackName: `${input.attribute.toLowerCase()}-strip.png`,
+          },
+          this.ctx.pickSavePath,
+        )
+      : null
+    const file = saved ? await writePng(saved.path, png, { force: saved.download === null }) : null
+    return { image: pngDataUrl(png), file, download: saved?.download ?? null }
   }
 
   async ['latent.statistics'](input: In<'latent.statistics'>): Out<'latent.statistics'> {

@@ -24,6 +24,7 @@ import { LATENT_METHOD_NAMES, LatentService } from './latentService'
 import { MORPH_METHOD_NAMES, MorphService } from './morphService'
 import { epochMetrics, getRun, listRuns, stepMetrics } from '../store/runs'
 import { RecentProjects } from './recentProjects'
+import type { PickSavePath } from './saveTarget'
 
 export type { EventSink }
 
@@ -34,6 +35,8 @@ export interface StudioOptions {
   emit: EventSink
   /** A native folder dialog, where the host has one. */
   pickFolder?: (title: string | undefined) => Promise<string | null>
+  /** A native save dialog, where the host has one: exports may then go where the person picks. */
+  pickSavePath?: PickSavePath
   /** How the host starts the engine process (Electron: utilityProcess); default child_process.fork. */
   launchEngine?: () => TrainingProcess
   /** How the host starts the inference process; default child_process.fork. */
@@ -83,12 +86,14 @@ export class StudioService implements CoreApi, StudioContext {
   readonly training: TrainingController
   readonly models: ModelHost
   readonly emit: EventSink
+  readonly pickSavePath?: PickSavePath
   /** The whole contract: this core plus the latent-space and morph parts. */
   readonly api: StudioApi
 
   constructor(private readonly options: StudioOptions) {
     this.recents = new RecentProjects(options.userDataDir)
     this.emit = options.emit
+    if (options.pickSavePath) this.pickSavePath = options.pickSavePath
     this.models = new ModelHost(options.launchInference)
     this.training = new TrainingController(options.emit, options.launchEngine)
     this.jobs = new JobManager({
@@ -107,6 +112,7 @@ export class StudioService implements CoreApi, StudioContext {
       version: this.options.version,
       host: this.options.host,
       canPickFolders: this.options.pickFolder !== undefined,
+      canSaveAs: this.options.pickSavePath !== undefined,
     }
   }
 
@@ -233,6 +239,11 @@ export class StudioService implements CoreApi, StudioContext {
   async thumbnail(imageId: number): Promise<Buffer> {
     const project = this.requireProject()
     return thumbnail(project.db, project.paths, imageId)
+  }
+
+  /** The open project's exports folder, for the hosts' download route. */
+  exportsFolder(): string {
+    return this.requireProject().paths.exports
   }
 
   /** Opens the demo project, generating and ingesting its synthetic faces on first use. */

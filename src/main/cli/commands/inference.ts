@@ -9,7 +9,9 @@ import { inProcessFaceModel } from '../../studio/faceModel'
 import { encodeRun } from '../../studio/latent/faces'
 import { loadRunModel, readImagesByFile, type RunModel } from '../../studio/runModel'
 import { UsageError } from '../errors'
-import { finiteNumber, nonNegativeInt, positiveInt } from '../options'
+import { FORCE_HELP, finiteNumber, forced, nonNegativeInt, positiveInt } from '../options'
+import { checkReplaceable } from '../../export/outputGuard'
+import { MAX_SAMPLE_COUNT } from '../../../shared/limits'
 import { createReporter, type Reporter } from '../report'
 
 async function withModel<T>(
@@ -33,8 +35,9 @@ async function withModel<T>(
   }
 }
 
-function writeOutput(file: string, data: Buffer): string {
+function writeOutput(file: string, data: Buffer, force: boolean): string {
   const path = resolve(file)
+  checkReplaceable(path, 'png', { force })
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, data)
   return path
@@ -73,6 +76,7 @@ export function registerInference(program: Command): void {
     .description('decode new faces drawn from the prior N(0, T²I) into a grid PNG')
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--count <N>', 'number of faces', positiveInt, 16)
     .option('--seed <S>', 'sampling seed', nonNegativeInt, 1)
     .option('--temperature <T>', 'standard deviation of the prior samples', finiteNumber, 1)
@@ -89,6 +93,9 @@ export function registerInference(program: Command): void {
         json?: boolean
       }) => {
         if (flags.temperature <= 0) throw new UsageError('--temperature must be > 0')
+        if (flags.count > MAX_SAMPLE_COUNT) {
+          throw new UsageError(`--count ${flags.count}: at most ${MAX_SAMPLE_COUNT} faces per grid`)
+        }
         const reporter = createReporter(flags.json === true)
         await withModel(flags.project, flags.run, reporter, async ({ model }) => {
           const size = model.trainer.config.model.size
@@ -97,6 +104,7 @@ export function registerInference(program: Command): void {
           const file = writeOutput(
             flags.out,
             await faceGridPng(faces, size, columns, size < 128 ? 2 : 1),
+            forced(flags),
           )
           reporter.result(
             { run: model.run.id, file, count: flags.count },
@@ -112,6 +120,7 @@ export function registerInference(program: Command): void {
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--ids <FILES>', 'comma-separated image files, e.g. 000001.jpg,000002.jpg')
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
     .action(
@@ -137,7 +146,7 @@ export function registerInference(program: Command): void {
             size,
             size < 128 ? 2 : 1,
           )
-          const file = writeOutput(flags.out, png)
+          const file = writeOutput(flags.out, png, forced(flags))
           reporter.result(
             { run: model.run.id, file, images: files.length },
             () => `wrote ${files.length} reconstructions to ${file}`,

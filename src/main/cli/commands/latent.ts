@@ -15,6 +15,7 @@ import { computeMap, mapColours } from '../../studio/latent/maps'
 import { nearestFaces, neighboursPng, stripPng } from '../../studio/latent/operations'
 import { histogramGridSvg, scatterSvg } from '../../studio/latent/plots'
 import { svgToPng, writePng } from '../../studio/latent/render'
+import { FORCE_HELP, forced } from '../options'
 import { runStatistics } from '../../studio/latent/statistics'
 import { attributeDirection, attributeVectorSet } from '../../studio/latent/vectors'
 import { openImageCache } from '../../dataset/imageCache'
@@ -174,6 +175,7 @@ export function registerLatent(program: Command): void {
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--attr <NAME>', 'attribute, e.g. Smiling')
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--id <FILE>', 'a dataset image, e.g. 000010.jpg')
     .option('--image <PATH>', 'your own photo (any size; cropped as the dataset was)')
     .option('--strength <FROM:TO:STEPS>', 'strengths', strengthRange, { from: -4, to: 4, steps: 9 })
@@ -206,7 +208,7 @@ export function registerLatent(program: Command): void {
               orthogonalTo: flags.orthogonalTo ?? [],
               ...flags.strength,
             })
-            const file = await writePng(flags.out, png)
+            const file = await writePng(flags.out, png, { force: forced(flags) })
             const attribute = set.names[attributeIndexIn(set.names, flags.attr)]
             reporter.result(
               {
@@ -231,6 +233,7 @@ export function registerLatent(program: Command): void {
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--method <M>', 'pca, umap or tsne', oneOf(mapMethodSchema.options))
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--limit <N>', 'map only the first N encoded faces', positiveInt)
     .option('--color <NAME>', 'colour points by this attribute, e.g. Smiling')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
@@ -264,7 +267,7 @@ export function registerLatent(program: Command): void {
             xLabel: `${label} 1`,
             yLabel: `${label} 2`,
           })
-          const file = await writePng(flags.out, await svgToPng(svg))
+          const file = await writePng(flags.out, await svgToPng(svg), { force: forced(flags) })
           reporter.result(
             {
               run: runId,
@@ -286,6 +289,7 @@ export function registerLatent(program: Command): void {
     .description('histograms of μ per latent dimension against N(0, 1), as a PNG')
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--dims <N>', 'how many dimensions to plot', positiveInt, 30)
     .option('--bins <N>', 'bins per histogram', positiveInt, 40)
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
@@ -298,7 +302,7 @@ export function registerLatent(program: Command): void {
           stats.histograms.map((h) => ({ ...h, kl: stats.klPerDimension[h.dim] })),
           `μ per dimension of run ${runId} (${stats.images} faces) vs N(0, 1); ${stats.activeUnits}/${stats.dim} active units`,
         )
-        const file = await writePng(flags.out, await svgToPng(svg))
+        const file = await writePng(flags.out, await svgToPng(svg), { force: forced(flags) })
         reporter.result(
           {
             run: runId,
@@ -318,6 +322,7 @@ export function registerLatent(program: Command): void {
     .description('a face and its k nearest dataset faces in latent space, as a PNG')
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--id <FILE>', 'a dataset image, e.g. 000010.jpg')
     .option('--image <PATH>', 'your own photo')
     .option('--k <K>', 'how many neighbours', positiveInt, 8)
@@ -331,7 +336,7 @@ export function registerLatent(program: Command): void {
           const face = await queryFace(db, paths, model, flags)
           const items = nearestFaces(db, paths.root, runId, face.latent, flags.k, face.imageId)
           const png = await neighboursPng(db, paths, model.size, face.rgb, face.label, items)
-          const file = await writePng(flags.out, png)
+          const file = await writePng(flags.out, png, { force: forced(flags) })
           reporter.result(
             {
               run: runId,

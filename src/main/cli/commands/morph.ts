@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { EasingName } from '../../../shared/latent'
+import { MAX_HOLD_FRAMES, MAX_SEGMENT_FRAMES } from '../../../shared/limits'
 import { openProjectFolder, projectPaths } from '../../store/projectFolder'
 import { inProcessFaceModel } from '../../studio/faceModel'
 import { resolveKeyframes } from '../../studio/morph/faceSources'
@@ -34,12 +35,21 @@ interface MorphFlags {
   sharpen?: boolean
   run?: number
   out: string
+  force?: boolean
   json?: boolean
 }
 
 function checkFlags(flags: MorphFlags): void {
   if (!(flags.fps > 0 && flags.fps <= 50)) throw new UsageError('--fps must be in (0, 50]')
   if (flags.size < 32 || flags.size > 512) throw new UsageError('--size must be 32…512 pixels')
+  if (flags.frames > MAX_SEGMENT_FRAMES) {
+    throw new UsageError(
+      `--frames ${flags.frames}: at most ${MAX_SEGMENT_FRAMES} frames per segment`,
+    )
+  }
+  if (flags.hold > MAX_HOLD_FRAMES) {
+    throw new UsageError(`--hold ${flags.hold}: at most ${MAX_HOLD_FRAMES} frames`)
+  }
   if (flags.pingpong && flags.loop) throw new UsageError('--pingpong and --loop exclude each other')
   if (!existsSync(projectPaths(flags.project).database)) {
     throw new Error(
@@ -78,6 +88,10 @@ export function registerMorph(program: Command): void {
     .option('--sharpen', 'light sharpening after upscaling')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .requiredOption('--out <PATH>', '.gif, .webp, .png (contact strip) or a folder (PNG sequence)')
+    .option(
+      '--force',
+      'replace an existing file that is not an export of the same kind (never a database)',
+    )
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: MorphFlags) => {
       const started = performance.now()
@@ -126,6 +140,7 @@ export function registerMorph(program: Command): void {
               timeline,
               format,
               path: out,
+              force: flags.force === true,
               size: flags.size,
               sharpen: flags.sharpen === true,
               loop: flags.plays,

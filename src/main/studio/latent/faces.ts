@@ -6,6 +6,7 @@
 import { Rng } from '../../engine/model/rng'
 import { cropKey, DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
 import { findCache, openImageCache, validSlots } from '../../dataset/imageCache'
+import { notAnOpenableImage, readPhotoFile } from '../../dataset/photoFile'
 import { preprocessImage } from '../../dataset/preprocess'
 import type { Db } from '../../store/database'
 import { encodedImageIds, insertLatents, latentOf } from '../../store/latents'
@@ -45,12 +46,14 @@ export async function encodeImageFile(
   file: string,
 ): Promise<{ latent: Float32Array; pixels: Uint8Array }> {
   let crop = datasetCrop(db)
-  let pre = await preprocessImage(file, model.size, crop)
+  const bytes = await readPhotoFile(file)
+  const read = (): Promise<Buffer> => Promise.resolve(bytes)
+  let pre = await preprocessImage(file, model.size, crop, read)
   if (!pre.ok && crop.kind === 'box' && pre.reason.startsWith('crop box')) {
     crop = DEFAULT_CROP
-    pre = await preprocessImage(file, model.size, crop)
+    pre = await preprocessImage(file, model.size, crop, read)
   }
-  if (!pre.ok) throw new Error(`${file}: ${pre.reason}`)
+  if (!pre.ok) throw notAnOpenableImage(file)
   const { mu } = await model.encode(pre.pixels)
   return { latent: mu, pixels: pre.pixels }
 }

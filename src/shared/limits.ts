@@ -1,0 +1,21 @@
+/**
+ * The studio's limits on untrusted requests, in one place so the page, the hosts and the README agree.
+ * Each bounds memory or time that a single small request could otherwise ask for.
+ */
+
+/** Frames from one keyframe to the next. */
+export const MAX_SEGMENT_FRAMES = 1000
+/** Extra frames a keyframe may be held for. */
+export const MAX_HOLD_FRAMES = 1000
+/** Keyframes in one timeline. */
+export const MAX_KEYFRAMES = 64
+/** Frames in one exported morph (files, for a PNG sequence). */
+export const MAX_MORPH_FRAMES = 2000
+/** Frames × width × height of one exported morph: about 300 MB of RGB at the limit. */
+export const MAX_MORPH_PIXELS = 100_000_000
+/** A photo read as a face source ("your own photo"). */
+export const MAX_PHOTO_BYTES = 64 * 1024 * 1024
+/** Faces one `sample` draws. */
+export const MAX_SAMPLE_COUNT = 256
+/** One HTTP request body or WebSocket message to serve mode. */
+export const MAX_REQUEST_BYTES = 1 << 20
