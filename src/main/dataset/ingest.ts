@@ -26,7 +26,7 @@ import { CacheWriter, ensureCache, validSlots, type CacheInfo } from './imageCac
 import { detectLayout, type DatasetLayout } from './layout'
 import type { JobOutcome } from './preprocess'
 import { startPreprocessor } from './preprocessPool'
-import { scanImages } from './scan'
+import { kindOf, scanImages } from './scan'
 import { splitName } from './splits'
 import { attributeCounts, PROBLEM_ORDER } from './summary'
 
@@ -153,6 +153,14 @@ async function readAnnotations(
     if (!file) return null
     try {
       const info = await stat(file)
+      // Never read a named pipe or a device: it could block or never end.
+      if (!info.isFile()) {
+        problems.push({
+          file: basename(file),
+          reason: `is ${kindOf(info)}, not a file; labels from it are missing (replace it with the annotation file)`,
+        })
+        return null
+      }
       return { text: await readFile(file, 'utf8'), stamp: `${file}:${info.size}:${info.mtimeMs}` }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message

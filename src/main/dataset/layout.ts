@@ -81,12 +81,19 @@ function layoutAt(root: string): DatasetLayout | null {
   }
 }
 
+/**
+ * The first of `names` that is a regular file; failing that, the first that exists at all (a folder,
+ * a named pipe), so that ingest reports it by name instead of ignoring it.
+ */
 function firstFile(dir: string, names: string[]): string | null {
+  let other: string | null = null
   for (const name of names) {
     const path = join(dir, name)
-    if (existsSync(path) && statSync(path).isFile()) return path
+    if (!existsSync(path)) continue
+    if (statSync(path).isFile()) return path
+    other ??= path
   }
-  return null
+  return other
 }
 
 function isDir(path: string): boolean {

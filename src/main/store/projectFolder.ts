@@ -2,6 +2,7 @@ import { mkdirSync, existsSync, statSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { openDatabase, type Db } from './database'
 import { releaseOrphanedRuns } from './runs'
+import { removeOrphanedCheckpointTemps } from './staleCheckpoints'
 
 /** A project is a folder: studio.db, cache/, runs/, exports/. Dataset images stay where they are. */
 export interface ProjectPaths {
@@ -42,5 +43,6 @@ export function openProjectFolder(dir: string): { paths: ProjectPaths; db: Db } 
   }
   const db = openDatabase(paths.database)
   releaseOrphanedRuns(db)
+  removeOrphanedCheckpointTemps(paths.runs)
   return { paths, db }
 }
