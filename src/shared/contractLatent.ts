@@ -1,5 +1,6 @@
 /** The contract's latent-space part (issue 4): samples, attribute vectors, statistics, maps, neighbours. */
 import { z } from 'zod'
+import { MAX_SAMPLE_COUNT, MAX_SEED } from './limits'
 import { absolutePathSchema, imageDataUrlSchema, latentSchema, runIdSchema } from './schemas'
 
 /** Where a face comes from: a dataset image, a prior sample, the user's own photo, or a latent. */
@@ -87,8 +88,8 @@ export const latentMethods = {
   'latent.sample': {
     input: z.object({
       ...optionalRun,
-      count: z.number().int().min(1).max(256).default(16),
-      seed: z.number().int().nonnegative().max(0xffffffff).default(1),
+      count: z.number().int().min(1).max(MAX_SAMPLE_COUNT).default(16),
+      seed: z.number().int().nonnegative().max(MAX_SEED).default(1),
       temperature: z.number().positive().max(10).default(1),
     }),
     output: z.object({ runId: z.number().int(), faces: z.array(resolvedFaceSchema) }),

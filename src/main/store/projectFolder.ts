@@ -32,6 +32,20 @@ export function isProjectFolder(dir: string): boolean {
   return existsSync(projectPaths(dir).database)
 }
 
+/**
+ * For commands that only read a project: a folder without studio.db is refused instead of being
+ * turned into an empty project.
+ */
+export function openExistingProject(dir: string): { paths: ProjectPaths; db: Db } {
+  const paths = projectPaths(dir)
+  if (!isProjectFolder(dir)) {
+    throw new Error(
+      `${paths.root}: not a project folder (no studio.db); check the path, or ingest a dataset into it first`,
+    )
+  }
+  return openProjectFolder(dir)
+}
+
 /** Creates the folder layout if missing and opens the project's database. */
 export function openProjectFolder(dir: string): { paths: ProjectPaths; db: Db } {
   const paths = projectPaths(dir)
