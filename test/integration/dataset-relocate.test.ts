@@ -3,7 +3,7 @@
  * keeps the project's image ids, cache slots and latents; a different dataset replaces them and says
  * how many latents went with them.
  */
-import { cpSync, renameSync, symlinkSync } from 'node:fs'
+import { cpSync, renameSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ingestDataset, type IngestResult } from '../../src/main/dataset/ingest'
@@ -90,13 +90,24 @@ describe('ingesting the same dataset through another path', () => {
     expect(latentCount()).toBe(COUNT)
   })
 
+  it('a removed file takes its latents with it, and the result says so', async () => {
+    rmSync(join(temp.dir, 'copy', 'img_align_celeba', '000003.jpg'))
+    const result = await ingest(join(temp.dir, 'copy'))
+    expect(result.stats.removed).toBe(1)
+    expect(result.stats.latentsDropped).toBe(1)
+    expect(result.notices.join('\n')).toMatch(
+      /1 image files are gone .*their 1 latents were removed/,
+    )
+    expect(latentCount()).toBe(COUNT - 1)
+  })
+
   it('a different dataset replaces the images and says how many latents went', async () => {
     await generateSyntheticDataset(join(temp.dir, 'other'), { count: 5, seed: 9, workers: 0 })
     const result = await ingest(join(temp.dir, 'other'))
     expect(result.images).toBe(5)
     expect(result.stats.processed).toBe(5)
-    expect(result.stats.latentsDropped).toBe(COUNT)
-    expect(result.notices.join('\n')).toMatch(/different dataset.*12 latents/s)
+    expect(result.stats.latentsDropped).toBe(COUNT - 1)
+    expect(result.notices.join('\n')).toMatch(/different dataset.*11 images and their 11 latents/s)
     expect(latentCount()).toBe(0)
   })
 })
