@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { latentEvents, latentMethods } from './contractLatent'
 import { morphEvents, morphMethods } from './contractMorph'
+import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from './limits'
 import { absolutePathSchema } from './schemas'
 
 export { isAbsolutePath } from './schemas'
@@ -154,16 +155,16 @@ export type RunStatus = z.infer<typeof runStatusSchema>
 export const trainRequestSchema = z
   .object({
     preset: presetSchema.default('classic-64'),
-    steps: z.number().int().positive().max(10_000_000).optional(),
-    epochs: z.number().int().positive().max(10_000).optional(),
-    seed: z.number().int().nonnegative().max(0xffffffff).default(1),
+    steps: z.number().int().positive().max(MAX_TRAIN_STEPS).optional(),
+    epochs: z.number().int().positive().max(MAX_TRAIN_EPOCHS).optional(),
+    seed: z.number().int().nonnegative().max(MAX_SEED).default(1),
     backend: backendChoiceSchema.default('auto'),
     batchSize: z.number().int().positive().max(1024).optional(),
     learningRate: z.number().positive().max(1).optional(),
     rLossFactor: z.number().positive().max(1e7).optional(),
     beta: z.number().nonnegative().max(1000).optional(),
     klWarmupSteps: z.number().int().nonnegative().max(10_000_000).optional(),
-    checkpointEverySteps: z.number().int().positive().max(10_000_000).optional(),
+    checkpointEverySteps: z.number().int().positive().max(MAX_TRAIN_STEPS).optional(),
     previewEverySteps: z.number().int().positive().max(10_000_000).default(25),
   })
   .refine((r) => (r.steps === undefined) !== (r.epochs === undefined), {

@@ -1,7 +1,7 @@
 /** The contract's latent-space part (issue 4): samples, attribute vectors, statistics, maps, neighbours. */
 import { z } from 'zod'
 import { nameEndingProblem, saveTargetSchema, savedFileSchema } from './exportTarget'
-import { MAX_SAMPLE_COUNT } from './limits'
+import { MAX_SAMPLE_COUNT, MAX_SEED } from './limits'
 import { absolutePathSchema, imageDataUrlSchema, latentSchema, runIdSchema } from './schemas'
 
 /** Where a face comes from: a dataset image, a prior sample, the user's own photo, or a latent. */
@@ -95,7 +95,7 @@ export const latentMethods = {
         .min(1)
         .max(MAX_SAMPLE_COUNT, `count: at most ${MAX_SAMPLE_COUNT} faces per sample`)
         .default(16),
-      seed: z.number().int().nonnegative().max(0xffffffff).default(1),
+      seed: z.number().int().nonnegative().max(MAX_SEED).default(1),
       temperature: z.number().positive().max(10).default(1),
     }),
     output: z.object({ runId: z.number().int(), faces: z.array(resolvedFaceSchema) }),

@@ -19,3 +19,10 @@ export const MAX_PHOTO_BYTES = 64 * 1024 * 1024
 export const MAX_SAMPLE_COUNT = 256
 /** One HTTP request body or WebSocket message to serve mode. */
 export const MAX_REQUEST_BYTES = 1 << 20
+
+/** Steps a run may train for in total. */
+export const MAX_TRAIN_STEPS = 10_000_000
+/** Epochs a run may be asked for. */
+export const MAX_TRAIN_EPOCHS = 10_000
+/** Seeds are 32-bit. */
+export const MAX_SEED = 0xffffffff

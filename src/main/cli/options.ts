@@ -1,16 +1,30 @@
 import { InvalidArgumentError } from 'commander'
 
 /** commander argument parsers that reject bad values as usage errors (exit 2). */
+
+/** A whole number from `min` to `max`; the message names both bounds. */
+export function intInRange(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        `expected a whole number from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}, got "${value}"`,
+      )
+    }
+    return n
+  }
+}
+
 export function positiveInt(value: string): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n <= 0)
+  if (!Number.isSafeInteger(n) || n <= 0)
     throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`)
   return n
 }
 
 export function nonNegativeInt(value: string): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0)
+  if (!Number.isSafeInteger(n) || n < 0)
     throw new InvalidArgumentError(`expected a whole number ≥ 0, got "${value}"`)
   return n
 }

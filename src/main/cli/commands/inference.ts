@@ -3,15 +3,15 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { comparisonPng, faceGridPng } from '../../export/faceGrid'
-import { openProjectFolder, type ProjectPaths } from '../../store/projectFolder'
+import { openExistingProject, type ProjectPaths } from '../../store/projectFolder'
 import type { Db } from '../../store/database'
 import { inProcessFaceModel } from '../../studio/faceModel'
 import { encodeRun } from '../../studio/latent/faces'
 import { loadRunModel, readImagesByFile, type RunModel } from '../../studio/runModel'
 import { UsageError } from '../errors'
-import { FORCE_HELP, finiteNumber, forced, nonNegativeInt, positiveInt } from '../options'
+import { FORCE_HELP, finiteNumber, forced, intInRange, positiveInt } from '../options'
 import { checkReplaceable } from '../../export/outputGuard'
-import { MAX_SAMPLE_COUNT } from '../../../shared/limits'
+import { MAX_SAMPLE_COUNT, MAX_SEED } from '../../../shared/limits'
 import { createReporter, type Reporter } from '../report'
 
 async function withModel<T>(
@@ -20,7 +20,7 @@ async function withModel<T>(
   reporter: Reporter,
   work: (ctx: { db: Db; paths: ProjectPaths; model: RunModel }) => Promise<T>,
 ): Promise<T> {
-  const { db, paths } = openProjectFolder(project)
+  const { db, paths } = openExistingProject(project)
   try {
     const model = await loadRunModel(db, paths, runId)
     reporter.info(`run ${model.run.id} (step ${model.trainer.step}) on ${model.backend.backend}`)
@@ -77,8 +77,13 @@ export function registerInference(program: Command): void {
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--out <FILE>', 'PNG file to write')
     .option('--force', FORCE_HELP)
-    .option('--count <N>', 'number of faces', positiveInt, 16)
-    .option('--seed <S>', 'sampling seed', nonNegativeInt, 1)
+    .option(
+      '--count <N>',
+      `number of faces (at most ${MAX_SAMPLE_COUNT})`,
+      intInRange(1, MAX_SAMPLE_COUNT),
+      16,
+    )
+    .option('--seed <S>', 'sampling seed', intInRange(0, MAX_SEED), 1)
     .option('--temperature <T>', 'standard deviation of the prior samples', finiteNumber, 1)
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')

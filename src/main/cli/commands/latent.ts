@@ -7,7 +7,7 @@ import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
 import type { Db } from '../../store/database'
-import { openProjectFolder, type ProjectPaths } from '../../store/projectFolder'
+import { openExistingProject, type ProjectPaths } from '../../store/projectFolder'
 import { inProcessFaceModel, resolveRun, type FaceModel } from '../../studio/faceModel'
 import { datasetLatent, datasetCrop, encodeImageFile } from '../../studio/latent/faces'
 import { attributeIndexIn, attributeNames, findImage } from '../../studio/latent/latentData'
@@ -37,7 +37,7 @@ async function withProject<T>(
   work: (ctx: { db: Db; paths: ProjectPaths; runId: number; reporter: Reporter }) => Promise<T>,
 ): Promise<T> {
   const reporter = createReporter(flags.json === true)
-  const { db, paths } = openProjectFolder(flags.project)
+  const { db, paths } = openExistingProject(flags.project)
   try {
     const runId = resolveRun(db, paths, flags.run).id
     return await work({ db, paths, runId, reporter })

@@ -1,10 +1,10 @@
 /** `morph`: a morph between faces as an animated GIF or WebP, a PNG sequence or a contact strip. */
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { EasingName } from '../../../shared/latent'
 import { MAX_HOLD_FRAMES, MAX_SEGMENT_FRAMES } from '../../../shared/limits'
-import { openProjectFolder, projectPaths } from '../../store/projectFolder'
+import { openExistingProject } from '../../store/projectFolder'
 import { inProcessFaceModel } from '../../studio/faceModel'
 import { resolveKeyframes } from '../../studio/morph/faceSources'
 import { exportMorph } from '../../studio/morph/morphExport'
@@ -13,7 +13,7 @@ import { uniformTimeline } from '../../studio/morph/simpleTimeline'
 import { parseSourceArg, SourceSyntaxError } from '../../studio/morph/sourceArgs'
 import { loadRunModel } from '../../studio/runModel'
 import { UsageError } from '../errors'
-import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from '../options'
+import { finiteNumber, intInRange, nonNegativeInt, oneOf, positiveInt } from '../options'
 import { createReporter } from '../report'
 
 const EASE = { linear: 'linear', in: 'ease-in', out: 'ease-out', 'in-out': 'ease-in-out' } as const
@@ -51,11 +51,6 @@ function checkFlags(flags: MorphFlags): void {
     throw new UsageError(`--hold ${flags.hold}: at most ${MAX_HOLD_FRAMES} frames`)
   }
   if (flags.pingpong && flags.loop) throw new UsageError('--pingpong and --loop exclude each other')
-  if (!existsSync(projectPaths(flags.project).database)) {
-    throw new Error(
-      `${resolve(flags.project)}: not a project folder (no studio.db); ingest a dataset first`,
-    )
-  }
 }
 
 export function registerMorph(program: Command): void {
@@ -82,7 +77,8 @@ export function registerMorph(program: Command): void {
     .option('--hold <FRAMES>', 'extra frames each keyframe is held for', nonNegativeInt, 0)
     .option('--pingpong', 'play forwards, then back')
     .option('--loop', 'add a segment from the last face back to the first')
-    .option('--plays <N>', 'times the animation plays (0 = forever)', nonNegativeInt, 0)
+    // GIF and WebP store the loop count in 16 bits.
+    .option('--plays <N>', 'times the animation plays (0 = forever)', intInRange(0, 65535), 0)
     .option('--fps <FPS>', 'frames per second (at most 50)', finiteNumber, 12)
     .option('--size <PX>', 'output width in pixels (32…512)', positiveInt, 256)
     .option('--sharpen', 'light sharpening after upscaling')
@@ -105,11 +101,11 @@ export function registerMorph(program: Command): void {
       const args = [flags.from, ...(flags.via ?? '').split(','), flags.to]
         .map((s) => s.trim())
         .filter((s) => s.length > 0)
+      const { db, paths } = openExistingProject(flags.project)
       const reporter = createReporter(flags.json === true)
       const controller = new AbortController()
       const onSignal = (): void => controller.abort()
       process.once('SIGINT', onSignal)
-      const { db, paths } = openProjectFolder(flags.project)
       try {
         const sources = args.map((arg) => {
           try {

@@ -6,7 +6,8 @@ import { openProjectFolder } from '../../store/projectFolder'
 import { latestUnfinishedRun } from '../../store/runs'
 import { TrainingSession, type TrainingOutcome } from '../../studio/training/trainingSession'
 import { UsageError, UserFacingError } from '../errors'
-import { nonNegativeInt, oneOf, positiveInt } from '../options'
+import { intInRange, oneOf, positiveInt } from '../options'
+import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from '../../../shared/limits'
 import { createReporter } from '../report'
 
 interface TrainFlags {
@@ -45,13 +46,13 @@ export function registerTrain(program: Command): void {
       oneOf(['classic-64', 'classic-128'] as const),
       'classic-64',
     )
-    .option('--steps <N>', 'train until this many steps in total', positiveInt)
-    .option('--epochs <E>', 'train this many epochs', positiveInt)
+    .option('--steps <N>', 'train until this many steps in total', intInRange(1, MAX_TRAIN_STEPS))
+    .option('--epochs <E>', 'train this many epochs', intInRange(1, MAX_TRAIN_EPOCHS))
     .option('--backend <NAME>', `one of ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
     .option(
       '--seed <S>',
       'seed for initialisation, shuffling, dropout and sampling',
-      nonNegativeInt,
+      intInRange(0, MAX_SEED),
       1,
     )
     .option(
@@ -62,7 +63,7 @@ export function registerTrain(program: Command): void {
     .option(
       '--checkpoint-every <N>',
       'steps between checkpoints (default: once per epoch)',
-      positiveInt,
+      intInRange(1, MAX_TRAIN_STEPS),
     )
     .option('--resume', 'continue the latest unfinished run up to its target')
     .option('--json', 'print the result as one JSON object on stdout')
