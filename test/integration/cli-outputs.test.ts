@@ -70,19 +70,8 @@ describe('what the CLI may replace', () => {
   })
 
   it('bounds morph frames and sample counts with a reason naming the limit', () => {
-    const frames = cli([
-      'morph',
-      '--from',
-      firstId,
-      '--to',
-      secondId,
-      '--frames',
-      '100000',
-      '--size',
-      '512',
-      '--out',
-      join(temp.dir, 'big.gif'),
-    ])
+    const big = ['--frames', '100000', '--size', '512', '--out', join(temp.dir, 'big.gif')]
+    const frames = cli(['morph', ...['--from', firstId, '--to', secondId], ...big])
     expect(frames.status).toBe(2)
     expect(frames.stderr).toMatch(/at most 1000 frames/)
     const sample = cli(['sample', '--count', '100000000', '--out', join(temp.dir, 'many.png')])
@@ -91,15 +80,8 @@ describe('what the CLI may replace', () => {
   })
 
   it('refuses a device as your own photo without reading it', () => {
-    const r = cli([
-      'edit',
-      '--image',
-      '/dev/zero',
-      '--attr',
-      'Smiling',
-      '--out',
-      join(temp.dir, 'e.png'),
-    ])
+    const photo = ['--image', '/dev/zero', '--attr', 'Smiling']
+    const r = cli(['edit', ...photo, '--out', join(temp.dir, 'e.png')])
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/not an image you can open/)
   })
