@@ -44,6 +44,9 @@ mkdirSync(outDir, { recursive: true })
 const work = mkdtempSync(join(tmpdir(), 'face-studio-showcase-'))
 const project = join(work, 'project')
 
+/** 256-colour PNGs: a third of the size of the CLI's figures, and blurry faces lose nothing visible. */
+const COMPACT_PNG = { palette: true, quality: 90, compressionLevel: 9 } as const
+
 const log = (line: string): void => void process.stdout.write(`${line}\n`)
 
 /** `face-studio ARGS --json`: the command's JSON result, or its own error message. */
@@ -130,8 +133,13 @@ async function stackPngs(files: string[], out: string): Promise<void> {
   })
   await sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
     .composite(layers)
-    .png({ compressionLevel: 9, palette: false })
+    .png(COMPACT_PNG)
     .toFile(out)
+}
+
+async function compactPng(file: string): Promise<void> {
+  const png = await sharp(file).png(COMPACT_PNG).toBuffer()
+  writeFileSync(file, png)
 }
 
 async function main(): Promise<void> {
@@ -168,6 +176,8 @@ async function main(): Promise<void> {
       join(outDir, 'samples.png'),
     ]),
   )
+  await compactPng(join(outDir, 'reconstructions.png'))
+  await compactPng(join(outDir, 'samples.png'))
   const [from, to] = [shown[1]!, shown[6]!]
   await faceStudio(
     ['morph', '--project', project, '--from', from, '--to', to, '--frames', '24'].concat(
