@@ -198,6 +198,7 @@ describe.skipIf(!available)('real CelebA faces through the command line', () => 
       expect(Object.keys(labelled.attributes as object)).toHaveLength(40)
       expect(vectors.latents).toBe(4000)
       expect(vectors.aucSplit).toBe('held-out 10 %')
+      expect(vectors.aucLatents).toBe(400)
       const attributes = vectors.attributes as Record<
         string,
         { auc: number | null; positives: number; negatives: number }

@@ -155,6 +155,7 @@ export function registerLatent(program: Command): void {
             run: runId,
             latents: set.latents,
             aucSplit: set.aucSplit,
+            aucLatents: set.aucLatents,
             cached: set.cached,
             attributes,
           },
