@@ -44,7 +44,7 @@ export type ResolvedFace = z.infer<typeof resolvedFaceSchema>
 
 export const attributeVectorInfoSchema = z.object({
   name: z.string(),
-  /** ROC AUC of the projection on the vector, test split; null where a class is empty. */
+  /** ROC AUC of the projection on the vector, on the aucSplit faces; null where a class is empty. */
   auc: z.number().nullable(),
   positives: z.number().int(),
   negatives: z.number().int(),
@@ -129,8 +129,11 @@ export const latentMethods = {
     output: z.object({
       runId: z.number().int(),
       latents: z.number().int(),
-      /** Where the AUCs were measured: the test split, or all rows when the test split is empty. */
-      aucSplit: z.enum(['test', 'all']),
+      /**
+       * Where the AUCs were measured: the test split, or (without one) a seeded held-out 10 % of the
+       * faces; either way the vectors come from the other faces.
+       */
+      aucSplit: z.enum(['test', 'held-out 10 %']),
       attributes: z.array(attributeVectorInfoSchema),
     }),
   },

@@ -211,6 +211,8 @@ describe('the Explore and Attributes screens', () => {
     const slider = page.getByTestId('attr-slider-Smiling')
     await slider.waitFor({ timeout: 60_000 })
     expect(await page.getByTestId('attr-auc-Smiling').textContent()).toMatch(/^(\d\.\d\d|–)$/)
+    // The synthetic set has a test split; the AUCs say where they were measured.
+    expect(await page.getByTestId('auc-split').textContent()).toBe('the test split')
     await slider.focus()
     for (let i = 0; i < 15; i++) await page.keyboard.press('ArrowRight')
     expect(Number(await slider.inputValue())).toBeCloseTo(1.5)

@@ -56,7 +56,7 @@ describe('LatentService on a trained project', () => {
     const out = await service['latent.vectors']({})
     expect(out.attributes).toHaveLength(40)
     expect(out.latents).toBe(240)
-    expect(['test', 'all']).toContain(out.aucSplit)
+    expect(['test', 'held-out 10 %']).toContain(out.aucSplit)
     const smiling = out.attributes.find((a) => a.name === 'Smiling')
     expect(smiling?.positives).toBeGreaterThan(0)
     expect(smiling?.negatives).toBeGreaterThan(0)

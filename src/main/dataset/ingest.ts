@@ -21,7 +21,7 @@ import {
   type Annotations,
 } from './catalog'
 import { describeRootChange, syncDataset } from './datasetRoot'
-import { cropKey, DEFAULT_CROP, validateCrop, type CropSpec } from './crop'
+import { cropKey, datasetDefaultCrop, validateCrop, type CropSpec } from './crop'
 import { CacheWriter, ensureCache, validSlots, type CacheInfo } from './imageCache'
 import { detectLayout, type DatasetLayout } from './layout'
 import type { JobOutcome } from './preprocess'
@@ -81,9 +81,9 @@ export async function ingestDataset(
   datasetDir: string,
   options: IngestOptions,
 ): Promise<IngestResult> {
-  const crop = options.crop ?? DEFAULT_CROP
-  validateCrop(crop)
   const layout = detectLayout(datasetDir)
+  const crop = options.crop ?? datasetDefaultCrop(layout.kind)
+  validateCrop(crop)
   const problemName = (rel: string): string =>
     relative(layout.root, join(layout.imageDir, rel)).split(sep).join('/') || rel
   const scan = await scanImages(layout.imageDir, { ...options, describe: problemName })

@@ -145,7 +145,7 @@ export class LatentService implements ApiPart<LatentMethodName> {
     return {
       runId: set.runId,
       latents: set.latents,
-      aucSplit: set.aucRows,
+      aucSplit: set.aucSplit,
       attributes: set.names.map((name, a) => ({
         name,
         auc: set.aucs[a] ?? null,

@@ -133,7 +133,7 @@ export function registerLatent(program: Command): void {
   program
     .command('vectors')
     .description(
-      'attribute vectors from the encoded latents, each with its ROC AUC on the test split',
+      'attribute vectors from the encoded latents, each with its ROC AUC on the test split (or a held-out 10 % without one)',
     )
     .requiredOption('--project <DIR>', 'project folder')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
@@ -141,8 +141,10 @@ export function registerLatent(program: Command): void {
     .action(async (flags: ProjectFlags) => {
       await withProject(flags, async ({ db, paths, runId, reporter }) => {
         const set = attributeVectorSet(db, paths.root, runId)
-        if (set.aucRows === 'all')
-          reporter.info('the test split is empty: AUCs are measured on all encoded faces')
+        if (set.aucSplit !== 'test')
+          reporter.info(
+            `the test split is empty: AUCs are measured on a ${set.aucSplit} share of the faces (${set.aucLatents}), the vectors come from the rest`,
+          )
         const attributes = Object.fromEntries(
           set.names.map((name, a) => [
             name,
@@ -153,13 +155,14 @@ export function registerLatent(program: Command): void {
           {
             run: runId,
             latents: set.latents,
-            aucSplit: set.aucRows,
+            aucSplit: set.aucSplit,
+            aucLatents: set.aucLatents,
             cached: set.cached,
             attributes,
           },
           () =>
             [
-              `run ${runId}: ${set.names.length} attribute vectors from ${set.latents} latents (AUC on ${set.aucRows === 'test' ? 'the test split' : 'all faces'})`,
+              `run ${runId}: ${set.names.length} attribute vectors from ${set.latents} latents (AUC on ${set.aucSplit === 'test' ? 'the test split' : `a ${set.aucSplit} share`}, ${set.aucLatents} faces)`,
               ...set.names.map(
                 (name, a) =>
                   `  ${name.padEnd(22)} AUC ${set.aucs[a] == null ? '  –  ' : (set.aucs[a] as number).toFixed(3)}  +${set.positives[a]} / −${set.negatives[a]}`,

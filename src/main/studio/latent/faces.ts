@@ -4,7 +4,8 @@
  * every cached dataset image into SQLite.
  */
 import { Rng } from '../../engine/model/rng'
-import { cropKey, DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
+import { cropKey, datasetDefaultCrop, DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
+import type { LayoutKind } from '../../dataset/layout'
 import { findCache, openImageCache, validSlots } from '../../dataset/imageCache'
 import { notAnOpenableImage, readPhotoFile } from '../../dataset/photoFile'
 import { preprocessImage } from '../../dataset/preprocess'
@@ -18,11 +19,15 @@ import { findImage } from './latentData'
 import { pngDataUrl } from '../../export/faceGrid'
 import { encodeSmallPng } from '../../export/smallPng'
 
-/** The crop the dataset was ingested with (dataset.crop holds its key), so a photo matches it. */
+/**
+ * The crop the dataset was ingested with (dataset.crop holds its key, dataset.layout whether CelebA's
+ * crop scales with the image), so a photo matches it.
+ */
 export function datasetCrop(db: Db): CropSpec {
-  const row = db.prepare('SELECT crop FROM dataset WHERE id = 1').get() as
-    { crop: string } | undefined
-  return parseCropKey(row?.crop ?? cropKey(DEFAULT_CROP))
+  const row = db.prepare('SELECT crop, layout FROM dataset WHERE id = 1').get() as
+    { crop: string; layout: LayoutKind } | undefined
+  const crop = parseCropKey(row?.crop ?? cropKey(DEFAULT_CROP))
+  return crop.kind === 'celeba' && row ? datasetDefaultCrop(row.layout) : crop
 }
 
 export function parseCropKey(key: string): CropSpec {

@@ -6,6 +6,8 @@ import {
   attributeVectorAucs,
   computeAttributeVectors,
   conditionalVector,
+  heldOutRows,
+  takeRows,
   vectorRow,
 } from '../../analysis'
 import { applyVectors } from '../../../shared/latent'
@@ -20,28 +22,38 @@ import {
 import { attributeIndexIn, loadLabels, requireLatentTable } from './latentData'
 
 const TEST_SPLIT = 2
+/** Without a test split, this share of the images is held out for the AUCs, chosen by this seed. */
+export const HELD_OUT_SHARE = 0.1
+export const HELD_OUT_SEED = 0x5eed
+export const HELD_OUT_SPLIT = `held-out ${HELD_OUT_SHARE * 100} %` as const
+
+/** Where the AUCs were measured: the dataset's test split, or a seeded held-out share of it. */
+export type AucSplit = 'test' | typeof HELD_OUT_SPLIT
 
 export interface AttributeVectorSet {
   runId: number
-  /** How many latents the vectors were computed from. */
+  /** How many latents there are: the vectors come from those outside the AUC rows. */
   latents: number
   dim: number
   names: string[]
   /** A×D unit rows; all zeros where a class was empty. */
   vectors: Float32Array
   valid: boolean[]
+  /** Faces with and without each attribute among those the vectors come from. */
   positives: number[]
   negatives: number[]
   aucs: (number | null)[]
-  /** Where the AUCs were measured: the test split, or every row when the test split is empty. */
-  aucRows: 'test' | 'all'
+  aucSplit: AucSplit
+  /** How many latents the AUCs were measured on. */
+  aucLatents: number
 }
 
 interface CachedVectors extends Omit<AttributeVectorSet, 'vectors'> {
   vectors: string
 }
 
-const KIND = 'vectors'
+/** Versioned: entries from before the AUC rows were kept out of the fit are not reused. */
+const KIND = 'vectors-v2'
 
 /** Vectors from the cache when the run's latents and labels are unchanged, else computed and stored. */
 export function attributeVectorSet(
@@ -70,19 +82,16 @@ export function computeVectorSet(db: Db, projectRoot: string, runId: number): At
     )
   }
   const a = names.length
-  const result = computeAttributeVectors(table.mu, table.n, table.dim, labels, a)
-  const testRows: number[] = []
-  for (let i = 0; i < table.n; i++) if (splits[i] === TEST_SPLIT) testRows.push(i)
-  const aucRows = testRows.length > 0 ? 'test' : 'all'
-  const aucs = attributeVectorAucs(
-    table.mu,
-    table.n,
+  const { aucSplit, aucRows, fitRows } = splitRows(table.imageIds, splits)
+  // The vectors never see the faces their AUCs are measured on.
+  const result = computeAttributeVectors(
+    takeRows(table.mu, table.dim, fitRows),
+    fitRows.length,
     table.dim,
-    labels,
+    takeRows(labels, a, fitRows),
     a,
-    result.vectors,
-    aucRows === 'test' ? Uint32Array.from(testRows) : undefined,
   )
+  const aucs = attributeVectorAucs(table.mu, table.n, table.dim, labels, a, result.vectors, aucRows)
   return {
     runId,
     latents: table.n,
@@ -93,8 +102,24 @@ export function computeVectorSet(db: Db, projectRoot: string, runId: number): At
     positives: Array.from(result.positives),
     negatives: Array.from(result.negatives),
     aucs,
-    aucRows,
+    aucSplit,
+    aucLatents: aucRows.length,
   }
+}
+
+/** The test split when there is one (and it is not everything), else the seeded held-out share. */
+function splitRows(
+  imageIds: ArrayLike<number>,
+  splits: Int8Array,
+): { aucSplit: AucSplit; aucRows: Uint32Array; fitRows: Uint32Array } {
+  const test: number[] = []
+  const rest: number[] = []
+  splits.forEach((split, i) => (split === TEST_SPLIT ? test : rest).push(i))
+  if (test.length > 0 && rest.length > 0) {
+    return { aucSplit: 'test', aucRows: Uint32Array.from(test), fitRows: Uint32Array.from(rest) }
+  }
+  const held = heldOutRows(imageIds, HELD_OUT_SHARE, HELD_OUT_SEED)
+  return { aucSplit: HELD_OUT_SPLIT, aucRows: held.heldOut, fitRows: held.rest }
 }
 
 /** The index of an attribute by name (case-insensitive), or an error listing the valid names. */
