@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { latentEvents, latentMethods } from './contractLatent'
 import { morphEvents, morphMethods } from './contractMorph'
+import { selectionMethods } from './contractSelection'
 import { absolutePathSchema } from './schemas'
 
 export { isAbsolutePath } from './schemas'
@@ -256,6 +257,7 @@ export const methods = {
   'runs.preview': { input: runRefSchema, output: trainingPreviewEventSchema.nullable() },
   ...latentMethods,
   ...morphMethods,
+  ...selectionMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>
 
 export type MethodName = keyof typeof methods

@@ -15,7 +15,8 @@ import {
 import { readStaticFile } from './staticFiles'
 
 const MAX_BODY_BYTES = 1 << 20
-const MAX_WS_MESSAGE_BYTES = 1 << 20
+// A selection of the whole map (200k image ids as JSON) must fit in one message.
+const MAX_WS_MESSAGE_BYTES = 16 << 20
 
 export interface ServeHostOptions {
   port: number

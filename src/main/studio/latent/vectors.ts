@@ -17,6 +17,7 @@ import {
   toBase64,
   writeCached,
 } from './analysisCache'
+import { withCustomAttributes } from './customAttributes'
 import { attributeIndexIn, loadLabels, requireLatentTable } from './latentData'
 
 const TEST_SPLIT = 2
@@ -35,6 +36,8 @@ export interface AttributeVectorSet {
   aucs: (number | null)[]
   /** Where the AUCs were measured: the test split, or every row when the test split is empty. */
   aucRows: 'test' | 'all'
+  /** Per name: true for the run's own attributes (after the built-in ones). */
+  custom?: boolean[]
 }
 
 interface CachedVectors extends Omit<AttributeVectorSet, 'vectors'> {
@@ -43,7 +46,10 @@ interface CachedVectors extends Omit<AttributeVectorSet, 'vectors'> {
 
 const KIND = 'vectors'
 
-/** Vectors from the cache when the run's latents and labels are unchanged, else computed and stored. */
+/**
+ * Vectors from the cache when the run's latents and labels are unchanged, else computed and stored;
+ * the run's custom attributes follow the built-in ones.
+ */
 export function attributeVectorSet(
   db: Db,
   projectRoot: string,
@@ -53,12 +59,16 @@ export function attributeVectorSet(
   const hit = readCached(db, runId, KIND, 'all', fingerprint)
   if (hit) {
     const parsed = JSON.parse(hit.toString('utf8')) as CachedVectors
-    return { ...parsed, vectors: float32FromBase64(parsed.vectors), cached: true }
+    return withCustomAttributes(db, {
+      ...parsed,
+      vectors: float32FromBase64(parsed.vectors),
+      cached: true,
+    })
   }
   const set = computeVectorSet(db, projectRoot, runId)
   const stored: CachedVectors = { ...set, vectors: toBase64(set.vectors) }
   writeCached(db, runId, KIND, 'all', fingerprint, Buffer.from(JSON.stringify(stored), 'utf8'))
-  return { ...set, cached: false }
+  return withCustomAttributes(db, { ...set, cached: false })
 }
 
 export function computeVectorSet(db: Db, projectRoot: string, runId: number): AttributeVectorSet {
