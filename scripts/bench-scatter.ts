@@ -21,110 +21,17 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { build } from 'vite'
-import { latentFingerprint } from '../src/main/studio/latent/analysisCache'
-import { attributeNames } from '../src/main/studio/latent/latentData'
-import { cachedMap, storeMap } from '../src/main/studio/latent/maps'
-import { latestTrainedRun } from '../src/main/store/runs'
-import { openProjectFolder } from '../src/main/store/projectFolder'
 import { openStudioPage } from '../test/support/browser'
 import { prepareProject } from '../test/support/cli'
 import { startServe } from '../test/support/serveHarness'
+import { seedScatterMap } from '../test/support/scatterMap'
 import { repoRoot } from '../test/support/sharedData'
 import { makeTempDir } from '../test/support/tempDir'
 import { arg, args, json, log, sleep } from './lib/benchCli'
 import { percentile } from './lib/percentile'
-import { Rng } from '../src/main/engine/model/rng'
 
 const POINTS = arg('--points', 202_599)
 const SECONDS = arg('--seconds', 4)
-
-const rng = new Rng(20_240_601)
-const random = (): number => rng.next()
-const gaussian = (): number => rng.normal()
-
-/** t-SNE-like layout: ~40 elongated blobs of uneven size and a thin uniform haze. */
-function syntheticLayout(n: number): Float32Array {
-  const blobs = Array.from({ length: 40 }, () => ({
-    x: (random() - 0.5) * 160,
-    y: (random() - 0.5) * 160,
-    sx: 2 + random() * 9,
-    sy: 2 + random() * 9,
-    angle: random() * Math.PI,
-    weight: 0.2 + random(),
-  }))
-  const total = blobs.reduce((s, b) => s + b.weight, 0)
-  const coords = new Float32Array(n * 2)
-  for (let i = 0; i < n; i++) {
-    if (random() < 0.04) {
-      coords[2 * i] = (random() - 0.5) * 190
-      coords[2 * i + 1] = (random() - 0.5) * 190
-      continue
-    }
-    let pick = random() * total
-    let b = blobs[0] as (typeof blobs)[number]
-    for (const blob of blobs) {
-      b = blob
-      pick -= blob.weight
-      if (pick <= 0) break
-    }
-    const u = gaussian() * b.sx
-    const v = gaussian() * b.sy
-    coords[2 * i] = b.x + u * Math.cos(b.angle) - v * Math.sin(b.angle)
-    coords[2 * i + 1] = b.y + u * Math.sin(b.angle) + v * Math.cos(b.angle)
-  }
-  return coords
-}
-
-/** Writes the synthetic map (and placeholder image rows) into the project; returns its run id. */
-function seedProject(projectDir: string): { runId: number; realFaces: number } {
-  const { db } = openProjectFolder(projectDir)
-  try {
-    const run = latestTrainedRun(db)
-    if (!run) throw new Error(`${projectDir}: the prepared project has no trained run`)
-    const real = (
-      db
-        .prepare('SELECT image_id AS id FROM latents WHERE run_id = ? ORDER BY image_id')
-        .all(run.id) as { id: number }[]
-    ).map((r) => r.id)
-    const fingerprint = latentFingerprint(db, run.id)
-    const names = attributeNames(db)
-    const smiling = names.indexOf('Smiling')
-    if (smiling < 0) throw new Error(`${projectDir}: the dataset has no Smiling attribute`)
-    const maxId = (db.prepare('SELECT max(id) AS m FROM images').get() as { m: number }).m
-    const image = db.prepare(
-      "INSERT INTO images (id, file, split, size, mtime_ms, status) VALUES (?, ?, 0, 1, 1, 'ok')",
-    )
-    const label = db.prepare(`INSERT INTO image_attributes (image_id, a${smiling}) VALUES (?, ?)`)
-    const imageIds = new Int32Array(POINTS)
-    real.slice(0, POINTS).forEach((id, i) => (imageIds[i] = id))
-    db.transaction(() => {
-      for (let i = real.length, id = maxId + 1; i < POINTS; i++, id++) {
-        image.run(id, `placeholder/${String(id).padStart(6, '0')}.jpg`)
-        label.run(id, random() < 0.48 ? 1 : -1)
-        imageIds[i] = id
-      }
-    })()
-    imageIds.sort()
-    storeMap(
-      db,
-      {
-        runId: run.id,
-        method: 'tsne',
-        points: POINTS,
-        seconds: 0,
-        coords: syntheticLayout(POINTS),
-        imageIds,
-      },
-      undefined,
-      fingerprint,
-    )
-    if (cachedMap(db, run.id, 'tsne')?.points !== POINTS)
-      throw new Error('the synthetic map did not read back from the cache')
-    return { runId: run.id, realFaces: real.length }
-  } finally {
-    db.close()
-  }
-}
 
 /** In-page recorder: rAF deltas, redraw times, first full draw and hover latency. */
 const RECORDER = `(() => {
@@ -242,8 +149,8 @@ try {
   }
   log('preparing a project (synth 160 → ingest → train 2 steps → encode)…')
   const { projectDir } = await prepareProject(temp.dir, { count: 160, trainSteps: 2, encode: true })
-  const { realFaces } = seedProject(projectDir)
-  log(`wrote a synthetic ${POINTS}-point t-SNE map (${realFaces} real faces among them)`)
+  const { realFaces } = seedScatterMap(projectDir, { points: POINTS })
+  log(`wrote a synthetic ${POINTS}-point t-SNE map (${realFaces.length} real faces among them)`)
   const serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
   const { browser, page, pageErrors } = await openStudioPage(serve.url)
   try {

@@ -122,3 +122,20 @@ export function maskIndices(mask: Uint8Array): Uint32Array {
   for (let i = 0; i < mask.length; i++) if (mask[i]) out[k++] = i
   return out
 }
+
+/** The image ids of the selected points, ascending. */
+export function selectedImageIds(mask: Uint8Array, imageIds: Int32Array): number[] {
+  const out: number[] = []
+  const n = Math.min(mask.length, imageIds.length)
+  for (let i = 0; i < n; i++) if (mask[i]) out.push(imageIds[i] as number)
+  return out.sort((a, b) => a - b)
+}
+
+/** A mask over another map's points holding the same faces (by image id). */
+export function maskForIds(imageIds: Int32Array, selected: readonly number[]): Uint8Array {
+  const wanted = new Set(selected)
+  const mask = new Uint8Array(imageIds.length)
+  if (wanted.size === 0) return mask
+  for (let i = 0; i < imageIds.length; i++) if (wanted.has(imageIds[i] as number)) mask[i] = 1
+  return mask
+}

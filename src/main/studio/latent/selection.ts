@@ -53,7 +53,9 @@ export function readIdsFile(db: Db, projectRoot: string, file: string): number[]
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw new Error(`${file}: cannot read the ids file (${(error as Error).message})`)
+    throw new Error(`${file}: cannot read the ids file (${(error as Error).message})`, {
+      cause: error,
+    })
   }
   const refs = text
     .split('\n')
@@ -78,6 +80,7 @@ export function readSelectionFile(file: string): number[] {
   } catch (error) {
     throw new Error(
       `${file}: not a selection file (${(error as Error).message}); make one with \`face-studio select\``,
+      { cause: error },
     )
   }
   const result = selectionFileSchema.safeParse(parsed)
