@@ -8,13 +8,16 @@
  * under the fingerprint of its real latents, as if `latent.map` had computed them; the image rows
  * beyond the 160 ingested ones are placeholder rows (no files) whose Smiling label is drawn at
  * CelebA's rate (48 % positive), so colouring has three real classes. Their hover thumbnails 404;
- * hover latency is measured to the floating face's appearance, not to its picture.
+ * hover latency is measured to the floating face's appearance, not to its picture. The real faces
+ * sit in a small cluster of their own, so a view zoomed in there shows real thumbnails.
  *
  * Then it opens Explore, waits for the screen's statistics and samples, shows the t-SNE map (time to
  * first draw counts from choosing it to the canvas holding every point) and drives wheel zoom and
  * drag pan for a few seconds, uncoloured and coloured by Smiling, while the page records
- * requestAnimationFrame deltas and each redraw's own time (the canvas's data-draw-ms). Prints
- * p50/p95/max frame time, time to first draw and hover latency. Usage: npm run bench:scatter [-- --json] [--points N] [--seconds S] [--no-build]
+ * requestAnimationFrame deltas and each redraw's own time (the canvas's data-draw-ms). Then times
+ * lasso selections over the whole map (lassoMs: the page's own answer time) and pans a view zoomed
+ * in on the real faces, drawn as thumbnails (thumbnailPanFrameP95Ms). Prints p50/p95/max frame
+ * time, time to first draw, hover latency, lasso time and thumbnail-mode frame times. Usage: npm run bench:scatter [-- --json] [--points N] [--seconds S] [--no-build]
  */
 import { mkdirSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -123,6 +126,85 @@ async function hoverLatency(page: Page): Promise<number[]> {
   return (await page.evaluate('window.__bench.hover')) as number[]
 }
 
+/**
+ * Lasso selections over the whole unzoomed map (a 48-vertex ring around the middle, then smaller
+ * ones): the page's own time to answer each (the canvas's data-select-ms), ms.
+ */
+async function lassoTimes(page: Page): Promise<number[]> {
+  const canvas = page.getByTestId('map-canvas')
+  await page
+    .getByRole('button', { name: 'Reset view' })
+    .click({ timeout: 2000 })
+    .catch(() => {})
+  await page.getByTestId('map-tool-lasso').click()
+  const box = await canvasBox(page)
+  const times: number[] = []
+  for (const radius of [0.45, 0.35, 0.25, 0.4, 0.3]) {
+    const before = await canvas.getAttribute('data-selected')
+    await page.mouse.move(box.x + box.w / 2 + radius * box.h, box.y + box.h / 2)
+    await page.mouse.down()
+    for (let k = 1; k <= 48; k++) {
+      const a = (2 * Math.PI * k) / 48
+      await page.mouse.move(
+        box.x + box.w / 2 + radius * box.h * Math.cos(a),
+        box.y + box.h / 2 + radius * box.h * Math.sin(a),
+      )
+    }
+    await page.mouse.up()
+    const until = Date.now() + 10_000
+    while ((await canvas.getAttribute('data-selected')) === before && Date.now() < until)
+      await sleep(20)
+    times.push(Number(await canvas.getAttribute('data-select-ms')))
+  }
+  await page.getByTestId('map-tool-pan').click()
+  return times
+}
+
+/**
+ * Thumbnail mode: jumps to a real face (the real faces sit in a small cluster of their own), which
+ * zooms in until a few hundred points are in view and their faces are drawn, then pans to and fro
+ * around it while the recorder runs.
+ */
+async function thumbnailPan(
+  page: Page,
+  seconds: number,
+): Promise<{ frames: number[]; draws: number[]; thumbnails: number }> {
+  const canvas = page.getByTestId('map-canvas')
+  await page.getByTestId('map-find-input').fill('1')
+  await page.getByTestId('map-find-input').press('Enter')
+  const until = Date.now() + 30_000
+  while (Number(await canvas.getAttribute('data-thumbnails')) < 20 && Date.now() < until)
+    await sleep(50)
+  const thumbnails = Number(await canvas.getAttribute('data-thumbnails'))
+  const box = await canvasBox(page)
+  const cx = box.x + box.w * 0.5
+  const cy = box.y + box.h * 0.5
+  await page.evaluate(
+    'window.__bench.frames = []; window.__bench.draws = []; window.__bench.recording = true',
+  )
+  const end = Date.now() + seconds * 1000
+  let round = 0
+  while (Date.now() < end) {
+    const dir = round++ % 2 === 0 ? -1 : 1
+    await page.mouse.move(cx, cy)
+    await page.mouse.down()
+    for (let s = 1; s <= 20; s++) {
+      await page.mouse.move(cx + dir * s * 6, cy + dir * s * 3)
+      await sleep(8)
+    }
+    for (let s = 19; s >= 0; s--) {
+      await page.mouse.move(cx + dir * s * 6, cy + dir * s * 3)
+      await sleep(8)
+    }
+    await page.mouse.up()
+  }
+  await sleep(200)
+  const run = (await page.evaluate(
+    '(() => { const b = window.__bench; b.recording = false; return { frames: b.frames, draws: b.draws } })()',
+  )) as { frames: number[]; draws: number[] }
+  return { ...run, thumbnails }
+}
+
 function summarise(
   prefix: string,
   run: { frames: number[]; draws: number[] },
@@ -185,6 +267,8 @@ try {
     await page.getByTestId('map-legend').waitFor({ timeout: 60_000 })
     await sleep(1000)
     const coloured = await interact(page, SECONDS)
+    const lasso = await lassoTimes(page)
+    const thumbs = await thumbnailPan(page, SECONDS)
     mkdirSync(join(repoRoot, 'test-output'), { recursive: true })
     await page.screenshot({ path: join(repoRoot, 'test-output', 'bench-scatter.png') })
     const result: Record<string, number | null> = {
@@ -194,6 +278,13 @@ try {
       hostMapResultMs,
       ...summarise('', plain),
       ...summarise('coloured', coloured),
+      lassoMs: percentile(lasso, 50),
+      lassoMaxMs: percentile(lasso, 100),
+      thumbnailsDrawn: thumbs.thumbnails,
+      thumbnailPanFrames: thumbs.frames.length,
+      thumbnailPanFrameP50Ms: percentile(thumbs.frames, 50),
+      thumbnailPanFrameP95Ms: percentile(thumbs.frames, 95),
+      thumbnailPanDrawP95Ms: percentile(thumbs.draws, 95),
       hoverSamples: hover.length,
       hoverP50Ms: percentile(hover, 50),
       hoverMaxMs: percentile(hover, 100),
@@ -215,6 +306,10 @@ try {
       )
       log(
         `hover: ${result.hoverSamples} faces, p50 ${result.hoverP50Ms} ms, max ${result.hoverMaxMs} ms`,
+      )
+      log(`lasso over ${POINTS} points: p50 ${result.lassoMs} ms, max ${result.lassoMaxMs} ms`)
+      log(
+        `pan with ${result.thumbnailsDrawn} faces drawn: ${result.thumbnailPanFrames} frames, p50 ${result.thumbnailPanFrameP50Ms} ms, p95 ${result.thumbnailPanFrameP95Ms} ms; redraw p95 ${result.thumbnailPanDrawP95Ms} ms`,
       )
     }
     process.stdout.write(`${JSON.stringify(result)}\n`)

@@ -48,8 +48,10 @@ export function pointsInBox(
 
 /**
  * Indices of the points inside the polygon by the even–odd rule (crossings of a ray to +x). Points
- * outside the polygon's bounding box are rejected before any edge is looked at, so the cost is one
- * comparison per point plus the edges for the few inside the box.
+ * outside the polygon's bounding box are rejected with four comparisons; for the others only the
+ * edges of their horizontal band are tested (an edge is filed under every band its y-range
+ * touches, and only an edge spanning a point's y can cross its ray), so a hand-drawn lasso of a
+ * few hundred vertices costs a few edge tests per point, not hundreds.
  */
 export function pointsInPolygon(
   xs: ArrayLike<number>,
@@ -76,15 +78,39 @@ export function pointsInPolygon(
     if (y < b) b = y
     if (y > t) t = y
   }
+  const bands = Math.max(1, Math.min(1024, v * 2))
+  const perBand = bands / (t - b || 1)
+  const bandOf = (y: number): number =>
+    Math.min(bands - 1, Math.max(0, Math.floor((y - b) * perBand)))
+  // Edges by band, in compressed rows: edge j joins vertex j and the one before it.
+  const start = new Uint32Array(bands + 1)
+  for (let j = 0, p = v - 1; j < v; p = j++) {
+    const lo = bandOf(Math.min(py[j] as number, py[p] as number))
+    const hi = bandOf(Math.max(py[j] as number, py[p] as number))
+    for (let k = lo; k <= hi; k++) start[k + 1] = (start[k + 1] as number) + 1
+  }
+  for (let k = 0; k < bands; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number)
+  const edges = new Uint32Array(start[bands] as number)
+  const fill = start.slice(0, bands)
+  for (let j = 0, p = v - 1; j < v; p = j++) {
+    const lo = bandOf(Math.min(py[j] as number, py[p] as number))
+    const hi = bandOf(Math.max(py[j] as number, py[p] as number))
+    for (let k = lo; k <= hi; k++) edges[fill[k]++ as number] = j
+  }
   const n = Math.min(xs.length, ys.length)
   const out = new Uint32Array(n)
-  let k = 0
+  let count = 0
   for (let i = 0; i < n; i++) {
     const x = xs[i] as number
     const y = ys[i] as number
     if (!(x >= l && x <= r && y >= b && y <= t)) continue
+    // bandOf, inlined: this loop runs for every point in the box.
+    let band = Math.floor((y - b) * perBand)
+    if (band >= bands) band = bands - 1
     let inside = false
-    for (let j = 0, p = v - 1; j < v; p = j++) {
+    for (let e = start[band] as number; e < (start[band + 1] as number); e++) {
+      const j = edges[e] as number
+      const p = j === 0 ? v - 1 : j - 1
       const yj = py[j] as number
       const yp = py[p] as number
       if (yj > y !== yp > y) {
@@ -93,9 +119,9 @@ export function pointsInPolygon(
         if (x < cross) inside = !inside
       }
     }
-    if (inside) out[k++] = i
+    if (inside) out[count++] = i
   }
-  return out.slice(0, k)
+  return out.slice(0, count)
 }
 
 /** A new membership mask (1 = selected) from the current one and a hit list, by mode. */
