@@ -6,6 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest'
 import { holdOut } from '../../src/main/analysis/customAttribute'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
 import { cachedMap } from '../../src/main/studio/latent/maps'
+import { attributeVectorSet } from '../../src/main/studio/latent/vectors'
 import { repoRoot } from '../support/sharedData'
 import { makeTempDir } from '../support/tempDir'
 
@@ -169,6 +170,49 @@ describe('selections and custom attributes from the command line', () => {
     )
     expect(edit.code, edit.stderr).toBe(0)
     expect(existsSync(strip)).toBe(true)
+  })
+
+  it('made from the faces with glasses against the rest, it is the Eyeglasses direction and strip', async () => {
+    const vectors = cli('vectors', '--project', project, '--json')
+    expect(vectors.code).toBe(0)
+    const { db } = openProjectFolder(project)
+    let builtIn: Float32Array
+    try {
+      const set = attributeVectorSet(db, project, 1)
+      const a = set.names.indexOf('Eyeglasses')
+      builtIn = set.vectors.slice(a * set.dim, (a + 1) * set.dim)
+    } finally {
+      db.close()
+    }
+    const mine = storedVector('my: glasses')
+    const cosine = mine.reduce((s, v, d) => s + v * (builtIn[d] as number), 0)
+    expect(cosine).toBeGreaterThan(0.99999)
+    const strips = await Promise.all(
+      ['my: glasses', 'Eyeglasses'].map(async (attribute, k) => {
+        const out = join(temp.dir, `strip-${k}.png`)
+        const edit = cli(
+          'edit',
+          '--project',
+          project,
+          '--id',
+          '000010.jpg',
+          '--attr',
+          attribute,
+          '--strength',
+          '0:6:4',
+          '--out',
+          out,
+        )
+        expect(edit.code, edit.stderr).toBe(0)
+        return sharp(out).raw().toBuffer()
+      }),
+    )
+    const [a, b] = strips as [Buffer, Buffer]
+    expect(a.length).toBe(b.length)
+    let worst = 0
+    for (let i = 0; i < a.length; i++)
+      worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)))
+    expect(worst).toBeLessThanOrEqual(2)
   })
 
   it('against a second selection, and refuses a built-in name', () => {
