@@ -157,10 +157,8 @@ describe('selecting groups of faces on the 202,599-point map', () => {
       ]
       const polygon = triangle.flatMap(([x, y]) => view.toMap(x, y))
       const inTriangle = pointsInPolygon(xs, ys, polygon).length
-      const [b0, b1] = [
-        [box.x + box.width * 0.55, box.y + 100],
-        [box.x + box.width * 0.9, box.y + 400],
-      ] as [number, number][]
+      const b0: [number, number] = [box.x + box.width * 0.55, box.y + 100]
+      const b1: [number, number] = [box.x + box.width * 0.9, box.y + 400]
       const [m0x, m0y] = view.toMap(b0[0], b0[1])
       const [m1x, m1y] = view.toMap(b1[0], b1[1])
       const inBox = pointsInBox(xs, ys, m0x, m0y, m1x, m1y).length

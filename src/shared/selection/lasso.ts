@@ -95,7 +95,11 @@ export function pointsInPolygon(
   for (let j = 0, p = v - 1; j < v; p = j++) {
     const lo = bandOf(Math.min(py[j] as number, py[p] as number))
     const hi = bandOf(Math.max(py[j] as number, py[p] as number))
-    for (let k = lo; k <= hi; k++) edges[fill[k]++ as number] = j
+    for (let k = lo; k <= hi; k++) {
+      const at = fill[k] as number
+      edges[at] = j
+      fill[k] = at + 1
+    }
   }
   const n = Math.min(xs.length, ys.length)
   const out = new Uint32Array(n)
