@@ -75,6 +75,18 @@ async function canvasBox(page: Page): Promise<{ x: number; y: number; w: number;
   return { x: box.x, y: box.y, w: box.width, h: box.height }
 }
 
+function startRecording(page: Page): Promise<unknown> {
+  return page.evaluate(
+    'window.__bench.frames = []; window.__bench.draws = []; window.__bench.recording = true',
+  )
+}
+
+async function stopRecording(page: Page): Promise<{ frames: number[]; draws: number[] }> {
+  return (await page.evaluate(
+    '(() => { const b = window.__bench; b.recording = false; return { frames: b.frames, draws: b.draws } })()',
+  )) as { frames: number[]; draws: number[] }
+}
+
 /** Wheel zoom and drag pan around the middle of the plot for `seconds`; the recorder runs meanwhile. */
 async function interact(
   page: Page,
@@ -83,9 +95,7 @@ async function interact(
   const box = await canvasBox(page)
   const cx = box.x + box.w * 0.5
   const cy = box.y + box.h * 0.5
-  await page.evaluate(
-    'window.__bench.frames = []; window.__bench.draws = []; window.__bench.recording = true',
-  )
+  await startRecording(page)
   const end = Date.now() + seconds * 1000
   let round = 0
   while (Date.now() < end) {
@@ -103,9 +113,7 @@ async function interact(
     await page.mouse.up()
   }
   await sleep(200)
-  return (await page.evaluate(
-    '(() => { const b = window.__bench; b.recording = false; return { frames: b.frames, draws: b.draws } })()',
-  )) as { frames: number[]; draws: number[] }
+  return stopRecording(page)
 }
 
 /** Moves the pointer over the densest part of the plot and times each new hover face. */
@@ -179,9 +187,7 @@ async function thumbnailPan(
   const box = await canvasBox(page)
   const cx = box.x + box.w * 0.5
   const cy = box.y + box.h * 0.5
-  await page.evaluate(
-    'window.__bench.frames = []; window.__bench.draws = []; window.__bench.recording = true',
-  )
+  await startRecording(page)
   const end = Date.now() + seconds * 1000
   let round = 0
   while (Date.now() < end) {
@@ -199,9 +205,7 @@ async function thumbnailPan(
     await page.mouse.up()
   }
   await sleep(200)
-  const run = (await page.evaluate(
-    '(() => { const b = window.__bench; b.recording = false; return { frames: b.frames, draws: b.draws } })()',
-  )) as { frames: number[]; draws: number[] }
+  const run = await stopRecording(page)
   return { ...run, thumbnails }
 }
 

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -7,7 +6,7 @@ import { holdOut } from '../../src/main/analysis/customAttribute'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
 import { cachedMap } from '../../src/main/studio/latent/maps'
 import { attributeVectorSet } from '../../src/main/studio/latent/vectors'
-import { repoRoot } from '../support/sharedData'
+import { cliSync } from '../support/cliSync'
 import { makeTempDir } from '../support/tempDir'
 
 const temp = makeTempDir('selection-cli-')
@@ -16,18 +15,7 @@ cpSync(inject('trainedProject'), project, { recursive: true })
 const dataset = inject('trainedProjectDataset')
 afterAll(() => temp.cleanup())
 
-function cli(...args: string[]): { code: number; json: Record<string, unknown>; stderr: string } {
-  const out = spawnSync(process.execPath, [join(repoRoot, 'bin', 'face-studio.js'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  })
-  const last = out.stdout.trim().split('\n').pop() ?? ''
-  return {
-    code: out.status ?? -1,
-    json: last.startsWith('{') ? (JSON.parse(last) as Record<string, unknown>) : {},
-    stderr: out.stderr,
-  }
-}
+const cli = cliSync
 
 /** File names with Eyeglasses = 1 in the synthetic dataset's own label file. */
 function glassesFiles(): string[] {

@@ -26,13 +26,14 @@ import { createReporter, type Reporter } from '../report'
 
 const METHOD_NAMES: Record<MapMethod, string> = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE' }
 
-interface ProjectFlags {
+export interface ProjectFlags {
   project: string
   run?: number
   json?: boolean
 }
 
-async function withProject<T>(
+/** Opens the project and resolves the run for a command's work; closes both afterwards. */
+export async function withProject<T>(
   flags: ProjectFlags,
   work: (ctx: { db: Db; paths: ProjectPaths; runId: number; reporter: Reporter }) => Promise<T>,
 ): Promise<T> {

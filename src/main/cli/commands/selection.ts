@@ -9,8 +9,6 @@ import { InvalidArgumentError } from 'commander'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
 import { writeFileAtomic } from '../../export/atomic'
 import { openProjectFolder } from '../../store/projectFolder'
-import type { Db } from '../../store/database'
-import type { ProjectPaths } from '../../store/projectFolder'
 import { resolveRun } from '../../studio/faceModel'
 import {
   addCustomAttribute,
@@ -26,14 +24,9 @@ import {
   selectionFile,
 } from '../../studio/latent/selection'
 import { UsageError } from '../errors'
+import { withProject, type ProjectFlags } from './latent'
 import { oneOf, positiveInt } from '../options'
-import { createReporter, type Reporter } from '../report'
-
-interface ProjectFlags {
-  project: string
-  run?: number
-  json?: boolean
-}
+import { createReporter } from '../report'
 
 /** `x0,y0,x1,y1` in map coordinates. */
 export function boxArg(value: string): [number, number, number, number] {
@@ -41,21 +34,6 @@ export function boxArg(value: string): [number, number, number, number] {
   if (parts.length !== 4 || parts.some((v) => !Number.isFinite(v)))
     throw new InvalidArgumentError(`expected x0,y0,x1,y1 (four numbers), got "${value}"`)
   return parts as [number, number, number, number]
-}
-
-async function withRun<T>(
-  flags: ProjectFlags,
-  work: (ctx: { db: Db; paths: ProjectPaths; runId: number; reporter: Reporter }) => Promise<T>,
-): Promise<T> {
-  const reporter = createReporter(flags.json === true)
-  const { db, paths } = openProjectFolder(flags.project)
-  try {
-    const runId = resolveRun(db, paths, flags.run).id
-    return await work({ db, paths, runId, reporter })
-  } finally {
-    reporter.close()
-    db.close()
-  }
 }
 
 const aucText = (auc: number | null): string => (auc === null ? '–' : auc.toFixed(3))
@@ -132,7 +110,7 @@ function registerAttribute(program: Command): void {
       async (flags: ProjectFlags & { name: string; positives: string; negatives?: string }) => {
         const positives = readSelectionFile(resolve(flags.positives))
         const negatives = flags.negatives ? readSelectionFile(resolve(flags.negatives)) : undefined
-        await withRun(flags, async ({ db, paths, runId, reporter }) => {
+        await withProject(flags, async ({ db, paths, runId, reporter }) => {
           const made = addCustomAttribute(db, paths.root, runId, {
             name: flags.name,
             positives,
@@ -159,7 +137,7 @@ function registerAttribute(program: Command): void {
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: ProjectFlags) => {
-      await withRun(flags, async ({ db, runId, reporter }) => {
+      await withProject(flags, async ({ db, runId, reporter }) => {
         const items = listCustomAttributes(db, runId)
         reporter.result({ run: runId, attributes: items }, () =>
           items.length === 0
@@ -182,7 +160,7 @@ function registerAttribute(program: Command): void {
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: ProjectFlags & { name: string }) => {
-      await withRun(flags, async ({ db, runId, reporter }) => {
+      await withProject(flags, async ({ db, runId, reporter }) => {
         const { removed } = removeCustomAttribute(db, runId, flags.name)
         reporter.result({ run: runId, removed }, () => `removed "${removed}" from run ${runId}`)
       })
@@ -198,7 +176,7 @@ function registerAttribute(program: Command): void {
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: ProjectFlags & { name: string; id: number; label: string }) => {
-      await withRun(flags, async ({ db, paths, runId, reporter }) => {
+      await withProject(flags, async ({ db, paths, runId, reporter }) => {
         const label = Number(flags.label) as 1 | -1 | 0
         const made = labelCustomFace(db, paths.root, runId, flags.name, flags.id, label)
         reporter.result(
