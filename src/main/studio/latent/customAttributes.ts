@@ -111,6 +111,14 @@ export function refitCustomAttribute(
   return { ...info(row), auc: fit.auc, positives: fit.positives, negatives: fit.negatives }
 }
 
+/** Every id must name an image of the project; the error names the first that does not. */
+function checkImageIds(db: Db, ids: readonly number[], what: string): void {
+  const known = new Set(db.prepare('SELECT id FROM images').pluck().all() as number[])
+  const unknown = ids.find((id) => !known.has(id))
+  if (unknown !== undefined)
+    throw new Error(`${what}: image ${unknown} is not in this project; select faces of its dataset`)
+}
+
 export interface NewCustomAttribute {
   name: string
   positives: readonly number[]
@@ -137,6 +145,9 @@ export function addCustomAttribute(
   }
   if (request.negatives && request.negatives.length === 0)
     throw new Error(`attribute "${name}": the selection of faces that lack it is empty`)
+  checkImageIds(db, request.positives, `attribute "${name}", faces that have it`)
+  if (request.negatives)
+    checkImageIds(db, request.negatives, `attribute "${name}", faces that lack it`)
   const versus: Versus = request.negatives ? 'selection' : 'rest'
   const id = saveCustomAttributeFaces(db, runId, name, versus, {
     positives: request.positives,
@@ -167,6 +178,7 @@ export function labelCustomFace(
   label: 1 | -1 | 0,
 ): CustomAttributeInfo {
   const row = requireRow(db, runId, name)
+  checkImageIds(db, [imageId], `attribute "${row.name}"`)
   setCustomAttributeFace(db, row.id, imageId, label)
   return refitCustomAttribute(db, projectRoot, row)
 }
