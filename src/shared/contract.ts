@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { latentEvents, latentMethods } from './contractLatent'
 import { morphEvents, morphMethods } from './contractMorph'
+import { selectionMethods } from './contractSelection'
 import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from './limits'
 import { absolutePathSchema } from './schemas'
 
@@ -259,6 +260,7 @@ export const methods = {
   'runs.preview': { input: runRefSchema, output: trainingPreviewEventSchema.nullable() },
   ...latentMethods,
   ...morphMethods,
+  ...selectionMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>
 
 export type MethodName = keyof typeof methods

@@ -48,6 +48,8 @@ export const attributeVectorInfoSchema = z.object({
   auc: z.number().nullable(),
   positives: z.number().int(),
   negatives: z.number().int(),
+  /** The run's own attribute, made from a selection (listed after the built-in ones). */
+  custom: z.boolean().default(false),
 })
 
 export const latentStatisticsSchema = z.object({

@@ -17,8 +17,10 @@ export const MAX_MORPH_PIXELS = 100_000_000
 export const MAX_PHOTO_BYTES = 64 * 1024 * 1024
 /** Faces one `sample` draws. */
 export const MAX_SAMPLE_COUNT = 256
-/** One HTTP request body or WebSocket message to serve mode. */
+/** One HTTP request body to serve mode. */
 export const MAX_REQUEST_BYTES = 1 << 20
+/** One WebSocket message to serve mode: a selection of the whole map (200k image ids) must fit. */
+export const MAX_WS_MESSAGE_BYTES = 16 << 20
 
 /** Steps a run may train for in total. */
 export const MAX_TRAIN_STEPS = 10_000_000

@@ -3,6 +3,7 @@ import { cpSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'n
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { JobFinished } from '../../src/shared/contract'
+import { MAX_WS_MESSAGE_BYTES } from '../../src/shared/limits'
 import { readLatentMatrix } from '../../src/main/store/latents'
 import { openDatabase } from '../../src/main/store/database'
 import { startInProcessServe, type InProcessServe } from '../support/inProcessServe'
@@ -60,7 +61,10 @@ afterAll(async () => {
 describe('one WebSocket frame never kills the server', () => {
   const cases: [string, Buffer][] = [
     ['a text frame with invalid UTF-8', wsFrame(Buffer.from([0xff, 0xfe]))],
-    ['a message over the size limit', wsFrame(Buffer.alloc(16), { declaredLength: 2 << 20 })],
+    [
+      'a message over the size limit',
+      wsFrame(Buffer.alloc(16), { declaredLength: 2 * MAX_WS_MESSAGE_BYTES }),
+    ],
     ['reserved bits set', wsFrame(Buffer.from('{}'), { rsv: 7 })],
     ['an unknown opcode', wsFrame(Buffer.from('x'), { opcode: 3 })],
     ['an unmasked client frame', wsFrame(Buffer.from('{}'), { mask: false })],

@@ -138,4 +138,27 @@ export const migrations: readonly string[] = [
   -- told from one that another live process is training.
   ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
   `,
+  `
+  -- A user's own attributes, per run: named groups of faces (positives, and negatives or "the rest")
+  -- with the direction and held-out AUC fitted from them.
+  CREATE TABLE custom_attributes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    name TEXT NOT NULL COLLATE NOCASE,
+    versus TEXT NOT NULL CHECK (versus IN ('rest', 'selection')),
+    vector BLOB,
+    auc REAL,
+    positives INTEGER NOT NULL DEFAULT 0,
+    negatives INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (run_id, name)
+  );
+  CREATE TABLE custom_attribute_faces (
+    attribute_id INTEGER NOT NULL REFERENCES custom_attributes (id) ON DELETE CASCADE,
+    image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    label INTEGER NOT NULL CHECK (label IN (1, -1)),
+    PRIMARY KEY (attribute_id, image_id)
+  ) WITHOUT ROWID;
+  `,
 ]

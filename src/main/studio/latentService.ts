@@ -151,6 +151,7 @@ export class LatentService implements ApiPart<LatentMethodName> {
         auc: set.aucs[a] ?? null,
         positives: set.positives[a] as number,
         negatives: set.negatives[a] as number,
+        custom: set.custom?.[a] ?? false,
       })),
     }
   }
@@ -213,7 +214,7 @@ export class LatentService implements ApiPart<LatentMethodName> {
       seconds: map.seconds,
       coords: toBase64(map.coords),
       imageIds: toBase64(map.imageIds),
-      colors: input.colorBy ? toBase64(mapColours(db, map.imageIds, input.colorBy)) : null,
+      colors: input.colorBy ? toBase64(mapColours(db, map.imageIds, input.colorBy, runId)) : null,
     }
   }
 

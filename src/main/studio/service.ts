@@ -22,6 +22,7 @@ import { bindPart, type EventSink, type OpenProject, type StudioContext } from '
 import { ModelHost } from './faceModel'
 import { LATENT_METHOD_NAMES, LatentService } from './latentService'
 import { MORPH_METHOD_NAMES, MorphService } from './morphService'
+import { SELECTION_METHOD_NAMES, SelectionService } from './selectionService'
 import { epochMetrics, getRun, listRuns, stepMetrics } from '../store/runs'
 import { RecentProjects } from './recentProjects'
 import type { PickSavePath } from './saveTarget'
@@ -104,6 +105,7 @@ export class StudioService implements CoreApi, StudioContext {
       ...bindPart<CoreMethodName>(this, CORE_METHOD_NAMES),
       ...bindPart(new LatentService(this), LATENT_METHOD_NAMES),
       ...bindPart(new MorphService(this), MORPH_METHOD_NAMES),
+      ...bindPart(new SelectionService(this), SELECTION_METHOD_NAMES),
     }
   }
 

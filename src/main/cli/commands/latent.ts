@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
+import { findCustomAttributeRow } from '../../store/customAttributes'
 import type { Db } from '../../store/database'
 import { openExistingProject, type ProjectPaths } from '../../store/projectFolder'
 import { inProcessFaceModel, resolveRun, type FaceModel } from '../../studio/faceModel'
@@ -26,13 +27,14 @@ import { createReporter, type Reporter } from '../report'
 
 const METHOD_NAMES: Record<MapMethod, string> = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE' }
 
-interface ProjectFlags {
+export interface ProjectFlags {
   project: string
   run?: number
   json?: boolean
 }
 
-async function withProject<T>(
+/** Opens the project and resolves the run for a command's work; closes both afterwards. */
+export async function withProject<T>(
   flags: ProjectFlags,
   work: (ctx: { db: Db; paths: ProjectPaths; runId: number; reporter: Reporter }) => Promise<T>,
 ): Promise<T> {
@@ -247,7 +249,12 @@ export function registerLatent(program: Command): void {
       ) => {
         await withProject(flags, async ({ db, paths, runId, reporter }) => {
           const names = attributeNames(db)
-          const colour = flags.color ? names[attributeIndexIn(names, flags.color)] : undefined
+          const own = flags.color ? findCustomAttributeRow(db, runId, flags.color) : null
+          const colour = own
+            ? own.name
+            : flags.color
+              ? names[attributeIndexIn(names, flags.color)]
+              : undefined
           const controller = new AbortController()
           const onSignal = (): void => controller.abort()
           process.once('SIGINT', onSignal)
@@ -260,7 +267,7 @@ export function registerLatent(program: Command): void {
           } finally {
             process.off('SIGINT', onSignal)
           }
-          const colours = colour ? mapColours(db, map.imageIds, colour) : null
+          const colours = colour ? mapColours(db, map.imageIds, colour, runId) : null
           const label = flags.method === 'pca' ? 'PC' : METHOD_NAMES[flags.method]
           const svg = scatterSvg({
             coords: map.coords,

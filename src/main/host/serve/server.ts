@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { wsRequestSchema, type EventName, type WsMessage } from '../../../shared/contract'
-import { MAX_REQUEST_BYTES } from '../../../shared/limits'
+import { MAX_REQUEST_BYTES, MAX_WS_MESSAGE_BYTES } from '../../../shared/limits'
 import type { StudioService } from '../../studio/service'
 import { dispatch, errorCode } from '../dispatch'
 import { sendExport } from './downloads'
@@ -17,7 +17,6 @@ import {
 import { decodePath, imageType, readStaticFile } from './staticFiles'
 
 const MAX_BODY_BYTES = MAX_REQUEST_BYTES
-const MAX_WS_MESSAGE_BYTES = MAX_REQUEST_BYTES
 
 export interface ServeHostOptions {
   port: number

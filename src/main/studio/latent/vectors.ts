@@ -19,6 +19,7 @@ import {
   toBase64,
   writeCached,
 } from './analysisCache'
+import { withCustomAttributes } from './customAttributes'
 import { attributeIndexIn, loadLabels, requireLatentTable } from './latentData'
 
 const TEST_SPLIT = 2
@@ -46,6 +47,8 @@ export interface AttributeVectorSet {
   aucSplit: AucSplit
   /** How many latents the AUCs were measured on. */
   aucLatents: number
+  /** Per name: true for the run's own attributes (after the built-in ones). */
+  custom?: boolean[]
 }
 
 interface CachedVectors extends Omit<AttributeVectorSet, 'vectors'> {
@@ -55,7 +58,10 @@ interface CachedVectors extends Omit<AttributeVectorSet, 'vectors'> {
 /** Versioned: entries from before the AUC rows were kept out of the fit are not reused. */
 const KIND = 'vectors-v2'
 
-/** Vectors from the cache when the run's latents and labels are unchanged, else computed and stored. */
+/**
+ * Vectors from the cache when the run's latents and labels are unchanged, else computed and stored;
+ * the run's custom attributes follow the built-in ones.
+ */
 export function attributeVectorSet(
   db: Db,
   projectRoot: string,
@@ -65,12 +71,16 @@ export function attributeVectorSet(
   const hit = readCached(db, runId, KIND, 'all', fingerprint)
   if (hit) {
     const parsed = JSON.parse(hit.toString('utf8')) as CachedVectors
-    return { ...parsed, vectors: float32FromBase64(parsed.vectors), cached: true }
+    return withCustomAttributes(db, {
+      ...parsed,
+      vectors: float32FromBase64(parsed.vectors),
+      cached: true,
+    })
   }
   const set = computeVectorSet(db, projectRoot, runId)
   const stored: CachedVectors = { ...set, vectors: toBase64(set.vectors) }
   writeCached(db, runId, KIND, 'all', fingerprint, Buffer.from(JSON.stringify(stored), 'utf8'))
-  return { ...set, cached: false }
+  return withCustomAttributes(db, { ...set, cached: false })
 }
 
 export function computeVectorSet(db: Db, projectRoot: string, runId: number): AttributeVectorSet {
