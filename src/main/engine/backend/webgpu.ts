@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs-core'
+import type * as Webgpu from 'webgpu'
+
+/** The GPU adapter a webgpu run uses, as the run stores and the studio shows it. */
+export interface GpuAdapter {
+  name: string
+  vendor: string
+  /** A CPU rasteriser (llvmpipe, lavapipe, SwiftShader, WARP): correct, never faster than wasm. */
+  software: boolean
+  /** How Dawn reached it: its default API for the platform, or OpenGL ES (compatibility mode). */
+  api: 'default' | 'opengles'
+}
+
+type DawnModule = typeof Webgpu
+
+interface Found {
+  gpu: GPU
+  adapter: GPUAdapter
+  info: GpuAdapter
+}
+
+const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|microsoft basic render|\bwarp\b/i
+
+/** Name, vendor and software flag from what Dawn reports (fields differ between its backends). */
+export function describeAdapter(
+  info: Partial<Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'>> & {
+    isFallbackAdapter?: boolean
+  },
+  api: GpuAdapter['api'],
+): GpuAdapter {
+  const clean = (s: string | undefined) => (s ?? '').replace(/[-\s]+$/, '').trim()
+  const fields = [info.device, info.architecture, info.description].map(clean)
+  const name = fields.find((f) => f.length > 0) ?? 'unknown adapter'
+  const software =
+    info.isFallbackAdapter === true ||
+    [info.vendor, ...fields].some((f) => f !== undefined && SOFTWARE.test(f))
+  return { name, vendor: clean(info.vendor) || 'unknown', software, api }
+}
+
+let dawn: Promise<DawnModule> | null = null
+let found: Promise<Found> | null = null
+let registered: GpuAdapter | null = null
+
+async function loadDawn(): Promise<DawnModule> {
+  // Mesa's EGL needs no display this way; it matters only for the OpenGL ES path on Linux.
+  if (process.platform === 'linux' && !process.env.EGL_PLATFORM) {
+    process.env.EGL_PLATFORM = 'surfaceless'
+  }
+  const pkg = 'webgpu'
+  const mod = (await import(/* @vite-ignore */ pkg)) as DawnModule
+  for (const [key, value] of Object.entries(mod.globals as Record<string, unknown>)) {
+    if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value, configurable: true })
+  }
+  return mod
+}
+
+/**
+ * The first adapter Dawn offers: its platform default (Metal, D3D12, Vulkan) at the core feature
+ * level, then compatibility mode, then on Linux OpenGL ES, which is what works on a machine with
+ * only Mesa's llvmpipe (Dawn's Vulkan backend rejects lavapipe).
+ */
+async function findAdapter(): Promise<Found> {
+  const mod = await (dawn ??= loadDawn())
+  const attempts: { flags: string[]; level: 'core' | 'compatibility'; api: GpuAdapter['api'] }[] =
+    [
+      { flags: [], level: 'core', api: 'default' },
+      { flags: [], level: 'compatibility', api: 'default' },
+    ]
+  if (process.platform === 'linux') {
+    attempts.push({ flags: ['backend=opengles'], level: 'compatibility', api: 'opengles' })
+  }
+  for (const a of attempts) {
+    const gpu = mod.create(a.flags)
+    const adapter = await gpu.requestAdapter({
+      featureLevel: a.level,
+      powerPreference: 'high-performance',
+    } as GPURequestAdapterOptions)
+    if (adapter) return { gpu, adapter, info: describeAdapter(adapter.info, a.api) }
+  }
+  throw new Error(
+    'Dawn found no GPU adapter' +
+      (process.platform === 'linux'
+        ? ' (no Vulkan driver; for OpenGL ES install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)'
+        : ''),
+  )
+}
+
+/** The adapter webgpu would run on, without creating a device (cached for the process). */
+export function probeWebgpu(): Promise<GpuAdapter> {
+  found ??= findAdapter()
+  return found.then((f) => f.info)
+}
+
+/**
+ * Registers tfjs' webgpu backend under its own name (its kernels are registered under it) with a
+ * factory that uses the adapter found above. The device asks for the adapter's own limits: the
+ * defaults are too small for tfjs' 256-wide reduction pipelines, which then fail validation.
+ */
+export async function configureWebgpu(): Promise<GpuAdapter> {
+  if (registered) return registered
+  const { gpu, adapter, info } = await (found ??= findAdapter())
+  // tfjs reads navigator.gpu; Node 22 defines navigator as a getter, so it must be redefined.
+  const nav = (globalThis as { navigator?: Navigator }).navigator
+  Object.defineProperty(globalThis, 'navigator', {
+    value: {
+      gpu,
+      userAgent: nav?.userAgent ?? 'Node.js',
+      hardwareConcurrency: nav?.hardwareConcurrency ?? 1,
+      language: nav?.language ?? 'en-US',
+      platform: nav?.platform ?? process.platform,
+    },
+    configurable: true,
+    writable: true,
+  })
+  const pkg = '@tensorflow/tfjs-backend-webgpu'
+  const { WebGPUBackend } = (await import(/* @vite-ignore */ pkg)) as {
+    WebGPUBackend: new (device: GPUDevice, info?: GPUAdapterInfo) => tf.KernelBackend
+  }
+  // Importing it registered its stock factory, which asks for a core adapter and may get none.
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu')
+  tf.registerBackend(
+    'webgpu',
+    async () => {
+      const l = adapter.limits
+      const device = await adapter.requestDevice({
+        requiredLimits: {
+          maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+          maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+          maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+          maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+          maxComputeWorkgroupSizeZ: l.maxComputeWorkgroupSizeZ,
+          maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+          maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+          maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+          maxBufferSize: l.maxBufferSize,
+        },
+      })
+      return new WebGPUBackend(device, adapter.info)
+    },
+    // Below cpu's priority: the engine always sets its backend by name.
+    0,
+  )
+  registered = info
+  return info
+}
+
+/** The adapter of the registered webgpu backend, or null when it was never configured. */
+export function webgpuAdapter(): GpuAdapter | null {
+  return registered
+}
