@@ -138,4 +138,8 @@ export const migrations: readonly string[] = [
   -- told from one that another live process is training.
   ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
   `,
+  `
+  -- The GPU adapter a run trains on (webgpu), as JSON: name, vendor, whether it is software.
+  ALTER TABLE runs ADD COLUMN backend_adapter TEXT;
+  `,
 ]

@@ -52,6 +52,7 @@ async function start(msg: StartMessage): Promise<void> {
     type: 'ready',
     backend: pick.backend,
     skipped: pick.skipped,
+    adapter: pick.adapter,
     startStep: trainer.step,
     replicas: parallel?.replicas ?? 1,
   })
