@@ -13,7 +13,11 @@
  * reads `--batch B`, `--sizes 64,128` and `--steps N`), and prints the GPU adapter.
  */
 import { loadavg } from 'node:os'
-import { type BackendChoice, pickBackend, type BackendName } from '../src/main/engine/backend/picker'
+import {
+  type BackendChoice,
+  pickBackend,
+  type BackendName,
+} from '../src/main/engine/backend/picker'
 import { syntheticShapes } from '../src/main/engine/data/trainingData'
 import { PRESETS, trainConfig } from '../src/main/engine/model/config'
 import { ParallelTrainer, replicaCount } from '../src/main/engine/parallel/parallelTrainer'

@@ -20,7 +20,12 @@ function whole(flag: string, fallback: number): number {
   return n
 }
 
-async function losses(backend: 'webgpu' | 'wasm', steps: number, batch: Uint8Array, config: ReturnType<typeof trainConfig>) {
+async function losses(
+  backend: 'webgpu' | 'wasm',
+  steps: number,
+  batch: Uint8Array,
+  config: ReturnType<typeof trainConfig>,
+) {
   const pick = await pickBackend(backend)
   const t = Trainer.init(config)
   const out: number[] = []
@@ -45,7 +50,9 @@ async function main(): Promise<void> {
     `webgpu adapter: ${a?.name} (${a?.vendor}${a?.software ? ', software' : ''}, ${a?.api})\n`,
   )
   const cpu = await losses('wasm', steps, batch, config)
-  const rel = gpu.out.map((l, i) => Math.abs(l - (cpu.out[i] as number)) / Math.abs(cpu.out[i] as number))
+  const rel = gpu.out.map(
+    (l, i) => Math.abs(l - (cpu.out[i] as number)) / Math.abs(cpu.out[i] as number),
+  )
   const maxRelDiff = Math.max(...rel)
   const ok = maxRelDiff < 0.01 && gpu.out.every(Number.isFinite)
   process.stdout.write(

@@ -3,6 +3,7 @@
  * llvmpipe through OpenGL ES (packages libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri), which the
  * picker never chooses by itself but which runs the same WGSL kernels as a GPU would.
  */
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { pickBackend } from '../../src/main/engine/backend/picker'
@@ -21,6 +22,7 @@ import {
 import { type StepLoss, Trainer } from '../../src/main/engine/train/trainer'
 import { tf } from '../../src/main/engine/tf'
 import { relError } from '../support/relError'
+import { repoRoot } from '../support/sharedData'
 import { makeTempDir } from '../support/tempDir'
 import { tinyModel } from '../support/engineModels'
 
@@ -295,5 +297,20 @@ describe('Trainer on webgpu', () => {
     const rest = await train(resumed, data.slice(3))
     resumed.dispose()
     expect(rest).toEqual(expected.slice(3))
+  })
+})
+
+describe('a process with Dawn loaded', () => {
+  it('ends by itself once its work is done', async () => {
+    const script = join(repoRoot, 'test', 'support', 'webgpuNaturalExit.ts')
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>(
+      (resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot }, (e, out) =>
+          resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout: out }),
+        )
+      },
+    )
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout.trim())).toMatchObject({ backend: 'webgpu', faces: 4 * 16 * 16 * 4 })
   })
 })

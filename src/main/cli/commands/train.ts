@@ -25,7 +25,8 @@ interface TrainFlags {
 }
 
 const BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const
-const MAX_BATCH = 512
+// The same bound as the studio's training form (trainRequestSchema).
+const MAX_BATCH = 1024
 
 function replicasOption(value: string): number {
   const n = positiveInt(value)

@@ -8,9 +8,10 @@ const NEEDS = 'tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1'
 /** One line for a tfjs-node-gpu load failure. */
 export function describeNodeGpuFailure(message: string): string {
   const first = message.split('\n')[0] ?? message
-  const cudaLib = /(libcudart\.so\.[\d.]+|libcublas\w*\.so\.[\d.]+|libcufft\.so\.[\d.]+|cudart64_\d+\.dll)/.exec(
-    message,
-  )
+  const cudaLib =
+    /(libcudart\.so\.[\d.]+|libcublas\w*\.so\.[\d.]+|libcufft\.so\.[\d.]+|cudart64_\d+\.dll)/.exec(
+      message,
+    )
   if (cudaLib) return `${NEEDS}: ${cudaLib[1]} not found (another CUDA version or none installed)`
   const cudnnLib = /(libcudnn\w*\.so\.[\d.]+)/.exec(message)
   if (cudnnLib) return `${NEEDS}: ${cudnnLib[1]} not found`
@@ -20,7 +21,10 @@ export function describeNodeGpuFailure(message: string): string {
   if (/CUDA_ERROR_NO_DEVICE|no CUDA-capable device|cuInit|failed call to cuInit/i.test(message)) {
     return `${NEEDS} and an NVIDIA GPU: no CUDA device found`
   }
-  if (/libtensorflow|tfjs_binding\.node|napi-v\d/i.test(message) && /not found|cannot open|no such file/i.test(message)) {
+  if (
+    /libtensorflow|tfjs_binding\.node|napi-v\d/i.test(message) &&
+    /not found|cannot open|cannot find module|no such file/i.test(message)
+  ) {
     return 'tfjs-node-gpu: libtensorflow was not downloaded when it was installed (it downloads at install time)'
   }
   return `tfjs-node-gpu: failed to load (${first.trim()})`

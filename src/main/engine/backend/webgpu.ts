@@ -61,11 +61,10 @@ async function loadDawn(): Promise<DawnModule> {
  */
 async function findAdapter(): Promise<Found> {
   const mod = await (dawn ??= loadDawn())
-  const attempts: { flags: string[]; level: 'core' | 'compatibility'; api: GpuAdapter['api'] }[] =
-    [
-      { flags: [], level: 'core', api: 'default' },
-      { flags: [], level: 'compatibility', api: 'default' },
-    ]
+  const attempts: { flags: string[]; level: 'core' | 'compatibility'; api: GpuAdapter['api'] }[] = [
+    { flags: [], level: 'core', api: 'default' },
+    { flags: [], level: 'compatibility', api: 'default' },
+  ]
   if (process.platform === 'linux') {
     attempts.push({ flags: ['backend=opengles'], level: 'compatibility', api: 'opengles' })
   }

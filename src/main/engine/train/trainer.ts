@@ -46,7 +46,12 @@ export interface TrainerState {
 /** What the training loop drives: a Trainer, or a data-parallel group fronted by its replica 0. */
 export type StepTrainer = Pick<
   Trainer,
-  'config' | 'step' | 'trainStepAsync' | 'evaluateAsync' | 'reconstructAsync' | 'saveCheckpointAsync'
+  | 'config'
+  | 'step'
+  | 'trainStepAsync'
+  | 'evaluateAsync'
+  | 'reconstructAsync'
+  | 'saveCheckpointAsync'
 >
 
 /**
@@ -421,12 +426,24 @@ export class Trainer {
 
   /** n faces from the prior, z ~ N(0, temperature²). */
   sample(n: number, seed: number, temperature = 1): Uint8ClampedArray {
+    return readSync(this.sampleReads(n, seed, temperature))
+  }
+
+  sampleAsync(n: number, seed: number, temperature = 1): Promise<Uint8ClampedArray> {
+    return readAsync(this.sampleReads(n, seed, temperature))
+  }
+
+  private *sampleReads(n: number, seed: number, temperature: number): Reads<Uint8ClampedArray> {
     const z = tf.tidy(() =>
       tf.randomNormal([n, this.config.model.latentDim], 0, temperature, 'float32', seed),
     )
-    const latents = z.dataSync() as Float32Array
-    z.dispose()
-    return this.decode(latents)
+    let latents: Float32Array
+    try {
+      ;[latents] = (yield [z]) as [Float32Array]
+    } finally {
+      z.dispose()
+    }
+    return yield* this.decodeReads(latents)
   }
 
   /** Images through μ and back, RGBA. */
