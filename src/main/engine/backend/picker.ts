@@ -59,8 +59,8 @@ const candidates: Candidate[] = [
     name: 'webgpu',
     tfName: 'webgpu',
     load: async (auto) => {
-      const adapter = await probeWebgpu()
-      if (auto && adapter.software) {
+      const adapter = auto ? await probeWebgpu() : null
+      if (adapter?.software) {
         throw new Error(
           `software adapter ${adapter.name} (${adapter.vendor}), slower than wasm; ` +
             'force it with --backend webgpu',

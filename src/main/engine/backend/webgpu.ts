@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
 import type * as Webgpu from 'webgpu'
 
@@ -39,44 +42,51 @@ export function describeAdapter(
 
 let dawn: Promise<DawnModule> | null = null
 let found: Promise<Found> | null = null
+let probed: Promise<GpuAdapter> | null = null
 let registered: GpuAdapter | null = null
 
-async function loadDawn(): Promise<DawnModule> {
-  // Mesa's EGL needs no display this way; it matters only for the OpenGL ES path on Linux.
-  if (process.platform === 'linux' && !process.env.EGL_PLATFORM) {
-    process.env.EGL_PLATFORM = 'surfaceless'
+interface Attempt {
+  flags: string[]
+  level: 'core' | 'compatibility'
+  api: GpuAdapter['api']
+}
+
+/**
+ * Where Dawn looks, in order: its platform default (Metal, D3D12, Vulkan) at the core feature level,
+ * then compatibility mode, then on Linux OpenGL ES, which is what works on a machine with only
+ * Mesa's llvmpipe (Dawn's Vulkan backend rejects lavapipe).
+ */
+function attempts(): Attempt[] {
+  const list: Attempt[] = [
+    { flags: [], level: 'core', api: 'default' },
+    { flags: [], level: 'compatibility', api: 'default' },
+  ]
+  if (process.platform === 'linux') {
+    list.push({ flags: ['backend=opengles'], level: 'compatibility', api: 'opengles' })
   }
-  const pkg = 'webgpu'
-  const mod = (await import(/* @vite-ignore */ pkg)) as DawnModule
+  return list
+}
+
+function setEglPlatform(env: NodeJS.ProcessEnv): void {
+  // Mesa's EGL needs no display this way; it matters only for the OpenGL ES path on Linux.
+  if (process.platform === 'linux' && !env.EGL_PLATFORM) env.EGL_PLATFORM = 'surfaceless'
+}
+
+function dawnEntry(): string {
+  return createRequire(import.meta.url).resolve('webgpu')
+}
+
+async function loadDawn(): Promise<DawnModule> {
+  setEglPlatform(process.env)
+  const mod = (await import(/* @vite-ignore */ pathToFileURL(dawnEntry()).href)) as DawnModule
   for (const [key, value] of Object.entries(mod.globals as Record<string, unknown>)) {
     if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value, configurable: true })
   }
   return mod
 }
 
-/**
- * The first adapter Dawn offers: its platform default (Metal, D3D12, Vulkan) at the core feature
- * level, then compatibility mode, then on Linux OpenGL ES, which is what works on a machine with
- * only Mesa's llvmpipe (Dawn's Vulkan backend rejects lavapipe).
- */
-async function findAdapter(): Promise<Found> {
-  const mod = await (dawn ??= loadDawn())
-  const attempts: { flags: string[]; level: 'core' | 'compatibility'; api: GpuAdapter['api'] }[] = [
-    { flags: [], level: 'core', api: 'default' },
-    { flags: [], level: 'compatibility', api: 'default' },
-  ]
-  if (process.platform === 'linux') {
-    attempts.push({ flags: ['backend=opengles'], level: 'compatibility', api: 'opengles' })
-  }
-  for (const a of attempts) {
-    const gpu = mod.create(a.flags)
-    const adapter = await gpu.requestAdapter({
-      featureLevel: a.level,
-      powerPreference: 'high-performance',
-    } as GPURequestAdapterOptions)
-    if (adapter) return { gpu, adapter, info: describeAdapter(adapter.info, a.api) }
-  }
-  throw new Error(
+function noAdapter(): Error {
+  return new Error(
     'Dawn found no GPU adapter' +
       (process.platform === 'linux'
         ? ' (no Vulkan driver; for OpenGL ES install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)'
@@ -84,10 +94,62 @@ async function findAdapter(): Promise<Found> {
   )
 }
 
-/** The adapter webgpu would run on, without creating a device (cached for the process). */
+/** The first adapter of `list` in this process (Dawn then stays loaded here). */
+async function findAdapter(list: Attempt[]): Promise<Found> {
+  const mod = await (dawn ??= loadDawn())
+  for (const a of list) {
+    const gpu = mod.create(a.flags)
+    const adapter = await gpu.requestAdapter({
+      featureLevel: a.level,
+      powerPreference: 'high-performance',
+    } as GPURequestAdapterOptions)
+    if (adapter) return { gpu, adapter, info: describeAdapter(adapter.info, a.api) }
+  }
+  throw noAdapter()
+}
+
+// Run by `node --input-type=module -e`: the first adapter's info as one JSON line, or null.
+const PROBE = `
+const [entry, list] = process.argv.slice(-2)
+const { create } = await import(entry)
+for (const a of JSON.parse(list)) {
+  const adapter = await create(a.flags).requestAdapter({ featureLevel: a.level, powerPreference: 'high-performance' })
+  if (!adapter) continue
+  const { vendor, architecture, device, description, isFallbackAdapter } = adapter.info
+  process.stdout.write(JSON.stringify({ api: a.api, info: { vendor, architecture, device, description, isFallbackAdapter } }) + '\\n')
+  process.exit(0)
+}
+process.stdout.write('null\\n')
+process.exit(0)
+`
+
+/**
+ * The adapter webgpu would run on, found in a short-lived child process (cached): `auto` asks on
+ * every start, and most machines end up elsewhere, so Dawn's start-up warnings and its native
+ * threads stay out of the engine's own process until webgpu is actually chosen.
+ */
 export function probeWebgpu(): Promise<GpuAdapter> {
-  found ??= findAdapter()
-  return found.then((f) => f.info)
+  probed ??= new Promise<GpuAdapter>((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' }
+    setEglPlatform(env)
+    const args = ['--input-type=module', '-e', PROBE, pathToFileURL(dawnEntry()).href]
+    execFile(
+      process.execPath,
+      [...args, JSON.stringify(attempts())],
+      { env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const line = stdout.trim().split('\n').at(-1) ?? ''
+        if (error || !line) {
+          const why = stderr.split('\n').find((l) => l.trim() && !/^\s*(Warning|at )/.test(l))
+          return reject(new Error(`Dawn could not start (${why?.trim() ?? error?.message})`))
+        }
+        const found = JSON.parse(line) as { api: GpuAdapter['api']; info: GPUAdapterInfo } | null
+        if (!found) return reject(noAdapter())
+        resolve(describeAdapter(found.info, found.api))
+      },
+    )
+  })
+  return probed
 }
 
 /**
@@ -97,7 +159,13 @@ export function probeWebgpu(): Promise<GpuAdapter> {
  */
 export async function configureWebgpu(): Promise<GpuAdapter> {
   if (registered) return registered
-  const { gpu, adapter, info } = await (found ??= findAdapter())
+  const api = await probeWebgpu().then(
+    (a) => a.api,
+    () => null,
+  )
+  // Straight to the API the probe found working (each miss costs Dawn a start-up).
+  found ??= findAdapter(attempts().filter((a) => api === null || a.api === api))
+  const { gpu, adapter, info } = await found
   // tfjs reads navigator.gpu; Node 22 defines navigator as a getter, so it must be redefined.
   const nav = (globalThis as { navigator?: Navigator }).navigator
   Object.defineProperty(globalThis, 'navigator', {
