@@ -39,7 +39,8 @@ log "node $(node --version)"
 
 # --- Install --------------------------------------------------------------------------------------
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip
-if [ "$DRY" = 0 ] || [ ! -d node_modules ]; then
+# An installed tree that matches package.json is kept (a machine without the registry can still run).
+if ! npm ls --depth=0 >/dev/null 2>&1; then
   npm ci --no-audit --no-fund >&2 || { log "npm ci failed"; exit 1; }
 fi
 

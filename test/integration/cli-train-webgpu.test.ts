@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lastJsonLine, runCli, spawnCli } from '../support/cli'
+import { watchChild } from '../support/cliChild'
 import { makeTempDir } from '../support/tempDir'
 
 describe('face-studio train --backend webgpu', () => {
@@ -48,21 +49,11 @@ describe('face-studio train --backend webgpu', () => {
 
   it('stops on SIGINT with a checkpoint, exits 0, and --resume continues on webgpu', async () => {
     const child = spawnCli(['train', ...common, '--steps', '10', '--checkpoint-every', '2'])
-    let stdout = ''
-    let stderr = ''
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    )
-    await new Promise<void>((resolve) => {
-      child.stderr?.on('data', (d: Buffer) => {
-        stderr += d.toString()
-        if (/training: [2-9]\//.test(stderr)) resolve()
-      })
-    })
+    const watched = watchChild(child)
+    await watched.stderrMatches(/training: [2-9]\//)
     child.kill('SIGINT')
-    expect(await exited).toBe(0)
-    const stopped = lastJsonLine(stdout) as Record<string, number | string>
+    expect(await watched.exited).toBe(0)
+    const stopped = lastJsonLine(watched.stdout()) as Record<string, number | string>
     expect(stopped).toMatchObject({ backend: 'webgpu', status: 'stopped' })
     const stoppedAt = stopped.steps as number
     expect(stoppedAt).toBeGreaterThanOrEqual(2)

@@ -1,4 +1,4 @@
-import { tf } from '../tf'
+import type { tf } from '../tf'
 
 /**
  * A computation that yields the tensors whose values it needs and resumes with them, so the same
