@@ -210,8 +210,3 @@ export async function configureWebgpu(): Promise<GpuAdapter> {
   registered = info
   return info
 }
-
-/** The adapter of the registered webgpu backend, or null when it was never configured. */
-export function webgpuAdapter(): GpuAdapter | null {
-  return registered
-}
