@@ -259,6 +259,7 @@ describe('Trainer on webgpu', () => {
     const file = join(temp.dir, 'codec.ckpt')
     await gpu.saveCheckpointAsync(file)
     const images = syntheticShapes(70, tinyModel.size, 7)
+    expect(() => gpu.encode(images)).toThrow(/webgpu reads results asynchronously/)
     const enc = await gpu.encodeAsync(images)
     const faces = await gpu.decodeAsync(enc.mu)
     const ev = await gpu.evaluateAsync(images)

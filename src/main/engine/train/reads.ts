@@ -1,4 +1,4 @@
-import type { tf } from '../tf'
+import { tf } from '../tf'
 
 /**
  * A computation that yields the tensors whose values it needs and resumes with them, so the same
@@ -9,6 +9,10 @@ export type Reads<T> = Generator<tf.Tensor[], T, Float32Array[]>
 
 /** Runs it reading each tensor with dataSync. */
 export function readSync<T>(reads: Reads<T>): T {
+  if (tf.getBackend() === 'webgpu') {
+    // tfjs-backend-webgpu reads synchronously through an OffscreenCanvas, which Node lacks.
+    throw new Error('trainer: webgpu reads results asynchronously; call the …Async method')
+  }
   let r = reads.next()
   try {
     while (!r.done) r = reads.next(r.value.map((t) => t.dataSync() as Float32Array))
