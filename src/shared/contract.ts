@@ -142,7 +142,14 @@ export const appInfoSchema = z.object({
 export type AppInfo = z.infer<typeof appInfoSchema>
 
 export const presetSchema = z.enum(['classic-64', 'classic-128'])
-export const backendChoiceSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+export const backendChoiceSchema = z.enum([
+  'auto',
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+])
 export const runStatusSchema = z.enum([
   'created',
   'running',
@@ -176,6 +183,14 @@ export type TrainRequest = z.input<typeof trainRequestSchema>
 
 export const skippedBackendSchema = z.object({ name: z.string(), reason: z.string() })
 
+/** The GPU adapter of a webgpu run; software = a CPU rasteriser such as llvmpipe. */
+export const gpuAdapterSchema = z.object({
+  name: z.string(),
+  vendor: z.string(),
+  software: z.boolean(),
+})
+export type GpuAdapterInfo = z.infer<typeof gpuAdapterSchema>
+
 export const runInfoSchema = z.object({
   id: z.number().int(),
   createdAt: z.string(),
@@ -186,6 +201,7 @@ export const runInfoSchema = z.object({
   targetSteps: z.number().int(),
   backend: z.string().nullable(),
   skippedBackends: z.array(skippedBackendSchema),
+  adapter: gpuAdapterSchema.nullable().optional(),
   valLoss: z.number().nullable(),
   testPsnr: z.number().nullable(),
   imagesPerSecond: z.number().nullable(),

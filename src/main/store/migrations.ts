@@ -161,4 +161,8 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (attribute_id, image_id)
   ) WITHOUT ROWID;
   `,
+  `
+  -- The GPU adapter a run trains on (webgpu), as JSON: name, vendor, whether it is software.
+  ALTER TABLE runs ADD COLUMN backend_adapter TEXT;
+  `,
 ]

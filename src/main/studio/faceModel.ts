@@ -32,7 +32,7 @@ export function inProcessFaceModel(model: RunModel): FaceModel {
     latentDim: model.trainer.config.model.latentDim,
     backend: model.backend.backend,
     encode: (images) => model.encoder.encode(images),
-    decode: async (latents) => model.trainer.decode(latents),
+    decode: (latents) => model.trainer.decodeAsync(latents),
   }
 }
 

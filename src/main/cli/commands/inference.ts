@@ -104,7 +104,7 @@ export function registerInference(program: Command): void {
         const reporter = createReporter(flags.json === true)
         await withModel(flags.project, flags.run, reporter, async ({ model }) => {
           const size = model.trainer.config.model.size
-          const faces = model.trainer.sample(flags.count, flags.seed, flags.temperature)
+          const faces = await model.trainer.sampleAsync(flags.count, flags.seed, flags.temperature)
           const columns = Math.ceil(Math.sqrt(flags.count))
           const file = writeOutput(
             flags.out,
@@ -147,7 +147,7 @@ export function registerInference(program: Command): void {
           const originals = await readImagesByFile(db, paths, size, files)
           const png = await comparisonPng(
             originals,
-            model.trainer.reconstruct(originals),
+            await model.trainer.reconstructAsync(originals),
             size,
             size < 128 ? 2 : 1,
           )

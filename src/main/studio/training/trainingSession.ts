@@ -223,6 +223,13 @@ export class TrainingSession {
           status: 'running',
           backend: message.backend,
           backendNotes: JSON.stringify(message.skipped),
+          backendAdapter: message.adapter
+            ? JSON.stringify({
+                name: message.adapter.name,
+                vendor: message.adapter.vendor,
+                software: message.adapter.software,
+              })
+            : null,
           stepsDone: message.startStep,
           error: null,
           ownerPid: process.pid,
