@@ -138,4 +138,11 @@ export const migrations: readonly string[] = [
   -- told from one that another live process is training.
   ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
   `,
+  `
+  -- The checkpoint step each latent was encoded with. A latent counts only while its step equals its
+  -- run's steps_done (the step of the run's checkpoint); a run trained further leaves them stale.
+  -- Latents encoded before this column existed stay NULL, i.e. stale: which checkpoint made them
+  -- cannot be known (the old encode never re-encoded after more training), and re-encoding is cheap.
+  ALTER TABLE latents ADD COLUMN step INTEGER;
+  `,
 ]
