@@ -5,19 +5,99 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { z } from 'zod'
 import { packageRoot } from '../app/paths'
 import { checkpointHeader } from '../engine/train/checkpoint'
 import { CHECKPOINT_FILE } from '../engine/train/loop'
 import type { Db } from '../store/database'
+import { insertLatents } from '../store/latents'
 import type { ProjectPaths } from '../store/projectFolder'
-import { createRun, listRuns, updateRun, type RunRow } from '../store/runs'
+import { createRun, getRun, listRuns, updateRun, type RunRow } from '../store/runs'
 
 export const demoModelDir = join(packageRoot(), 'resources', 'demo-model')
 /** The checkpoint with its Adam moments zeroed (the run is finished; nothing resumes it), gzipped. */
 export const DEMO_CHECKPOINT = 'classic-64.ckpt.gz'
 export const DEMO_MODEL_INFO = 'classic-64.json'
+/**
+ * The demo faces' latents under that checkpoint, keyed by file name: encoding 600 faces on first open
+ * takes longer than the demo should, and the faces are generated from a fixed seed.
+ */
+export const DEMO_LATENTS = 'classic-64.latents.gz'
+
+export interface PackedLatents {
+  step: number
+  dim: number
+  files: string[]
+  /** N×dim each, in the order of `files`. */
+  mu: Float32Array
+  logVar: Float32Array
+}
+
+/** gzip of: u32 header length, JSON header {step, dim, files}, μ floats, log σ² floats. */
+export function packLatents(latents: PackedLatents): Buffer {
+  const header = Buffer.from(
+    JSON.stringify({ step: latents.step, dim: latents.dim, files: latents.files }),
+  )
+  const length = Buffer.alloc(4)
+  length.writeUInt32LE(header.length)
+  const floats = (values: Float32Array) =>
+    Buffer.from(values.buffer, values.byteOffset, values.byteLength)
+  return gzipSync(Buffer.concat([length, header, floats(latents.mu), floats(latents.logVar)]), {
+    level: 9,
+  })
+}
+
+export function unpackLatents(packed: Buffer, file: string): PackedLatents {
+  const raw = gunzipSync(packed)
+  const headerLength = raw.readUInt32LE(0)
+  const header = JSON.parse(raw.toString('utf8', 4, 4 + headerLength)) as {
+    step: number
+    dim: number
+    files: string[]
+  }
+  const count = header.files.length * header.dim
+  const start = 4 + headerLength
+  if (raw.length !== start + count * 8) {
+    throw new Error(`${file}: expected ${header.files.length} latents of ${header.dim} values`)
+  }
+  // Copy: the floats need not be 4-byte aligned in the buffer.
+  const floats = new Float32Array(new Uint8Array(raw.subarray(start)).buffer)
+  return { ...header, mu: floats.slice(0, count), logVar: floats.slice(count) }
+}
+
+/**
+ * Stores the shipped latents of the faces this project has, when they came from the run's
+ * checkpoint. Returns how many were stored (0 when there are none to use: the studio encodes then).
+ */
+export function installDemoLatents(db: Db, run: RunRow, dir = demoModelDir): number {
+  const file = join(dir, DEMO_LATENTS)
+  if (!existsSync(file)) return 0
+  const latents = unpackLatents(readFileSync(file), file)
+  if (latents.step !== run.stepsDone) return 0
+  const byFile = new Map(
+    (
+      db.prepare("SELECT id, file FROM images WHERE status = 'ok'").all() as {
+        id: number
+        file: string
+      }[]
+    ).map((row) => [row.file, row.id]),
+  )
+  const { dim } = latents
+  const rows = latents.files.flatMap((name, i) => {
+    const imageId = byFile.get(name)
+    if (imageId === undefined) return []
+    return [
+      {
+        imageId,
+        mu: latents.mu.subarray(i * dim, (i + 1) * dim),
+        logVar: latents.logVar.subarray(i * dim, (i + 1) * dim),
+      },
+    ]
+  })
+  insertLatents(db, run.id, latents.step, rows)
+  return rows.length
+}
 
 /** How the committed model was trained: shown in the run list like any run's figures. */
 export const demoModelInfoSchema = z.object({
@@ -83,5 +163,5 @@ export function installDemoModel(db: Db, paths: ProjectPaths, dir = demoModelDir
     testPsnr: info.testPsnr,
     ...(info.imagesPerSecond !== null ? { imagesPerSecond: info.imagesPerSecond } : {}),
   })
-  return run
+  return getRun(db, run.id) as RunRow
 }

@@ -13,7 +13,8 @@ import { queryImages } from '../dataset/queries'
 import { thumbnail } from '../dataset/thumbnail'
 import { openProjectFolder, projectName } from '../store/projectFolder'
 import { demoLocation, ensureDemoFaces } from './demoProject'
-import { installDemoModel } from './demoModel'
+import { installDemoLatents, installDemoModel } from './demoModel'
+import { computeMap } from './latent/maps'
 import { JobManager } from './jobs'
 import { runInfo } from './training/runInfo'
 import { TrainingController } from './training/trainingController'
@@ -255,7 +256,14 @@ export class StudioService implements CoreApi, StudioContext {
       summary = this.summarise(project)
     }
     const run = installDemoModel(project.db, project.paths)
-    if (run) await this.latent.encoding.afterTraining(run.id)
+    if (run) {
+      // Shipped latents and the map built from them make the latent screens work at once; an
+      // encode job covers whatever they do not.
+      if (installDemoLatents(project.db, run) > 0) {
+        await computeMap(project.db, project.paths.root, run.id, 'pca')
+      }
+      await this.latent.encoding.afterTraining(run.id)
+    }
     return summary
   }
 

@@ -59,7 +59,12 @@ export function registerInference(program: Command): void {
             onProgress: (update) => reporter.progress(update),
           })
           reporter.result(
-            { run: model.run.id, step: result.step, latents: result.total, encoded: result.encoded },
+            {
+              run: model.run.id,
+              step: result.step,
+              latents: result.total,
+              encoded: result.encoded,
+            },
             () =>
               `run ${model.run.id} at step ${result.step}: ${result.total} latents (${result.encoded} newly encoded)`,
           )
