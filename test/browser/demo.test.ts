@@ -1,38 +1,22 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEMO_FACE_COUNT } from '../../src/main/studio/demoProject'
-import { openStudioPage } from '../support/browser'
-import { startServe, type RunningServe } from '../support/serveHarness'
+import { addMorphKeyframes, freshStudio, stripOfFirstFace } from '../support/latentScreens'
 import { repoRoot } from '../support/sharedData'
-import { makeTempDir } from '../support/tempDir'
 
 /** `face-studio serve` with a fresh home opens the demo: its latent screens work at once. */
 describe('the demo on first open', () => {
-  const temp = makeTempDir('demo-browser-')
-  let serve: RunningServe | undefined
-  let browser: Browser | undefined
-  let page: Page
-  let pageErrors: string[] = []
+  const studio = freshStudio('demo-browser-')
 
-  beforeAll(async () => {
-    serve = await startServe({ home: join(temp.dir, 'home') })
-    ;({ browser, page, pageErrors } = await openStudioPage(serve.url))
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await serve?.stop()
-    temp.cleanup()
-  })
-
-  const attr = async (selector: string, name: string): Promise<number> =>
-    Number(await page.getByTestId(selector).getAttribute(name))
+  const attr = async (testid: string, name: string): Promise<number> =>
+    Number(await studio.page.getByTestId(testid).getAttribute(name))
 
   it(
     'shows a map, an attribute strip and a morph preview without training or a terminal',
     { timeout: 240_000 },
     async () => {
+      const { page, pageErrors } = studio
       // Explore: the demo's map is there without pressing Compute, and nothing asks to encode.
       await page.getByTestId('nav-explore').click({ timeout: 60_000 })
       await expect
@@ -42,16 +26,7 @@ describe('the demo on first open', () => {
       expect(await page.getByTestId('encode-untrained').count()).toBe(0)
 
       // Attributes: a dataset face and its Smiling strip.
-      await page.getByTestId('nav-attributes').click()
-      const firstFace = page.getByTestId('attr-dataset-face').first()
-      await firstFace.waitFor({ timeout: 30_000 })
-      await firstFace.click()
-      await page.getByTestId('attr-face-image').waitFor({ timeout: 60_000 })
-      await page.getByTestId('attr-slider-Smiling').waitFor({ timeout: 60_000 })
-      await page.getByTestId('strip-attribute-select').selectOption('Smiling')
-      await page.getByTestId('strip-button').click()
-      const strip = page.getByTestId('strip-image')
-      await strip.waitFor({ timeout: 60_000 })
+      const strip = await stripOfFirstFace(page, 'Smiling')
       const size = await strip.evaluate((img: HTMLImageElement) => [
         img.naturalWidth,
         img.naturalHeight,
@@ -59,18 +34,7 @@ describe('the demo on first open', () => {
       expect(size[0]).toBeGreaterThan(size[1] ?? 0)
 
       // Morph: two demo faces, and the preview shows a decoded frame.
-      await page.getByTestId('nav-morph').click()
-      for (const [file, count] of [
-        ['000002.jpg', 1],
-        ['000005.jpg', 2],
-      ] as const) {
-        await page.getByTestId('add-keyframe-dataset').click()
-        await page.getByTestId('keyframe-file-input').fill(file)
-        await page.getByTestId('keyframe-add-confirm').click()
-        await expect
-          .poll(() => page.getByTestId('keyframe-item').count(), { timeout: 60_000 })
-          .toBe(count)
-      }
+      await addMorphKeyframes(page, ['000002.jpg', '000005.jpg'])
       const frame = page.getByTestId('morph-frame-image')
       await expect
         .poll(() => frame.getAttribute('src'), { timeout: 60_000 })

@@ -1,11 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStudioPage } from '../support/browser'
-import { startServe, type RunningServe } from '../support/serveHarness'
+import { describe, expect, it } from 'vitest'
+import { addMorphKeyframes, freshStudio, stripOfFirstFace } from '../support/latentScreens'
 import { repoRoot, sharedDataAvailable, sharedDir } from '../support/sharedData'
-import { makeTempDir } from '../support/tempDir'
 
 /** Real labelled CelebA photos (half size), so the Attributes screen has real labels to work with. */
 const REAL_FACES = join(sharedDir, 'celeba-labelled-half')
@@ -16,30 +13,17 @@ const REAL_FACE_COUNT = 4000
  * ingest, train from the form, and the latents, the map, an attribute strip and a morph follow.
  */
 describe.skipIf(!sharedDataAvailable())('the whole loop on real faces', () => {
-  const temp = makeTempDir('loop-browser-')
-  const projectDir = join(temp.dir, 'real-faces')
-  let serve: RunningServe | undefined
-  let browser: Browser | undefined
-  let page: Page
-  let pageErrors: string[] = []
-
-  beforeAll(async () => {
-    serve = await startServe({ home: join(temp.dir, 'home') })
-    ;({ browser, page, pageErrors } = await openStudioPage(serve.url))
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await serve?.stop()
-    temp.cleanup()
-  })
+  const studio = freshStudio('loop-browser-')
 
   const attr = async (testid: string, name: string): Promise<number> =>
-    Number(await page.getByTestId(testid).getAttribute(name))
+    Number(await studio.page.getByTestId(testid).getAttribute(name))
 
   it(
     'create → ingest → train → latents → map → strip → morph export',
     { timeout: 900_000 },
     async () => {
+      const { page, pageErrors } = studio
+      const projectDir = join(studio.dir, 'real-faces')
       await page.getByTestId('nav-projects').click({ timeout: 60_000 })
       await page.getByTestId('project-path-input').fill(projectDir)
       await page.getByTestId('dataset-path-input').fill(REAL_FACES)
@@ -73,29 +57,9 @@ describe.skipIf(!sharedDataAvailable())('the whole loop on real faces', () => {
         .toBe(REAL_FACE_COUNT)
       expect(await page.getByTestId('encode-button').count()).toBe(0)
 
-      await page.getByTestId('nav-attributes').click()
-      const firstFace = page.getByTestId('attr-dataset-face').first()
-      await firstFace.waitFor({ timeout: 30_000 })
-      await firstFace.click()
-      await page.getByTestId('attr-face-image').waitFor({ timeout: 60_000 })
-      await page.getByTestId('attr-slider-Smiling').waitFor({ timeout: 60_000 })
-      await page.getByTestId('strip-attribute-select').selectOption('Smiling')
-      await page.getByTestId('strip-button').click()
-      await page.getByTestId('strip-image').waitFor({ timeout: 60_000 })
-
-      await page.getByTestId('nav-morph').click()
-      for (const [file, count] of [
-        ['000002.jpg', 1],
-        ['000005.jpg', 2],
-      ] as const) {
-        await page.getByTestId('add-keyframe-dataset').click()
-        await page.getByTestId('keyframe-file-input').fill(file)
-        await page.getByTestId('keyframe-add-confirm').click()
-        await expect
-          .poll(() => page.getByTestId('keyframe-item').count(), { timeout: 60_000 })
-          .toBe(count)
-      }
-      const out = join(temp.dir, 'real-morph.gif')
+      await stripOfFirstFace(page, 'Smiling')
+      await addMorphKeyframes(page, ['000002.jpg', '000005.jpg'])
+      const out = join(studio.dir, 'real-morph.gif')
       await page.getByTestId('export-format-select').selectOption('gif')
       await page.getByTestId('export-size-input').fill('64')
       await page.getByTestId('export-path-input').fill(out)
