@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEMO_FACE_COUNT } from '../../src/main/studio/demoProject'
-import { addMorphKeyframes, freshStudio, stripOfFirstFace } from '../support/latentScreens'
+import { addMorphKeyframes, stripOfFirstFace } from '../support/latentScreens'
+import { freshStudio } from '../support/studioOnProject'
 import { repoRoot } from '../support/sharedData'
 
 /** `face-studio serve` with a fresh home opens the demo: its latent screens work at once. */

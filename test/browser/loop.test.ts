@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { addMorphKeyframes, freshStudio, stripOfFirstFace } from '../support/latentScreens'
+import { addMorphKeyframes, stripOfFirstFace } from '../support/latentScreens'
+import { freshStudio } from '../support/studioOnProject'
 import { repoRoot, sharedDataAvailable, sharedDir } from '../support/sharedData'
 
 /** Real labelled CelebA photos (half size), so the Attributes screen has real labels to work with. */

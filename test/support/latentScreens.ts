@@ -1,40 +1,5 @@
-import { join } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect } from 'vitest'
-import { openStudioPage } from './browser'
-import { startServe, type RunningServe } from './serveHarness'
-import { makeTempDir } from './tempDir'
-
-export interface FreshStudio {
-  /** The suite's temporary folder (the studio's home is `home` inside it). */
-  dir: string
-  serve: RunningServe
-  page: Page
-  pageErrors: string[]
-}
-
-/**
- * A browser suite's fixture: `face-studio serve` on a fresh home, as on a first start (it opens the
- * demo), and the studio page in Chromium; torn down after the suite.
- */
-export function freshStudio(prefix: string): FreshStudio {
-  const temp = makeTempDir(prefix)
-  const studio = { dir: temp.dir } as FreshStudio
-  let browser: Browser | undefined
-  beforeAll(async () => {
-    studio.serve = await startServe({ home: join(temp.dir, 'home') })
-    const opened = await openStudioPage(studio.serve.url)
-    browser = opened.browser
-    studio.page = opened.page
-    studio.pageErrors = opened.pageErrors
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await studio.serve?.stop()
-    temp.cleanup()
-  })
-  return studio
-}
+import type { Locator, Page } from 'playwright-core'
+import { expect } from 'vitest'
 
 /** On the Attributes screen: picks the first dataset face and makes its strip along `attribute`. */
 export async function stripOfFirstFace(page: Page, attribute: string): Promise<Locator> {
