@@ -122,7 +122,13 @@ describe('the automatic encode job', () => {
 
   it('cancels an encode, leaving the stale latents unused, and encodes on request', async () => {
     const { db } = studio.requireProject()
-    // Run 1's latents as a migrated project has them: from an unknown checkpoint.
+    // Results cached from run 1's latents while they were current…
+    expect((await studio.api['latent.vectors']({ runId: 1 })).latents).toBe(240)
+    const mapJob = await studio.api['latent.map']({ runId: 1, method: 'pca' })
+    if (mapJob.jobId) await next('job.finished', (f) => f.jobId === mapJob.jobId)
+    expect((await studio.api['latent.mapResult']({ runId: 1, method: 'pca' }))?.points).toBe(240)
+    // …are not served once those latents are stale (as a migrated project has them: from an
+    // unknown checkpoint).
     db.prepare('UPDATE latents SET step = NULL WHERE run_id = 1').run()
     expect(await call('latent.status', { runId: 1 })).toMatchObject({
       state: 'stale',
@@ -130,6 +136,10 @@ describe('the automatic encode job', () => {
       stale: 240,
     })
     await expect(studio.api['latent.vectors']({ runId: 1 })).rejects.toThrow(/no latents/)
+    expect(await studio.api['latent.mapResult']({ runId: 1, method: 'pca' })).toBeNull()
+    await expect(
+      studio.api['latent.neighbours']({ runId: 1, latent: new Array(128).fill(0), k: 4 }),
+    ).rejects.toThrow(/no latents/)
 
     const from = seen.length
     const { jobId } = await studio.api['latent.encode']({ runId: 1 })
