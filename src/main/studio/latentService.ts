@@ -180,7 +180,7 @@ export class LatentService implements ApiPart<LatentMethodName> {
     const runId = this.runId(input.runId)
     checkMapMethod(input.method)
     if (cachedMap(db, runId, input.method, input.limit)) return { jobId: null, cached: true }
-    if (countRunLatents(db, runId) === 0) throw new NoLatentsError(runId)
+    if (countRunLatents(db, runId) === 0) throw new NoLatentsError(runId, paths.root)
     const { jobId } = this.ctx.jobs.start('analysis', (control) =>
       computeMap(db, paths.root, runId, input.method, input.limit, control),
     )

@@ -43,7 +43,9 @@ function writeOutput(file: string, data: Buffer): string {
 export function registerInference(program: Command): void {
   program
     .command('encode')
-    .description('encode every ingested image (μ and log σ²) into the project database')
+    .description(
+      'encode every ingested image (μ and log σ²) with the run’s current checkpoint into the project database; latents from an earlier checkpoint are re-encoded',
+    )
     .requiredOption('--project <DIR>', 'project folder')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')

@@ -49,7 +49,7 @@ async function withProject<T>(
     // The studio offers an Encode button; here the remedy is a command.
     if (error instanceof NoLatentsError) {
       throw new Error(
-        `${error.message}: run \`face-studio encode --project ${paths.root} --run ${error.runId}\` first`,
+        `${error.message}: run \`face-studio encode --project ${error.projectRoot} --run ${error.runId}\` first`,
         { cause: error },
       )
     }

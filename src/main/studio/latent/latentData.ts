@@ -29,7 +29,10 @@ export interface LabelTable {
  * command: the studio shows an Encode button, the CLI's own message says `encode`.
  */
 export class NoLatentsError extends Error {
-  constructor(readonly runId: number) {
+  constructor(
+    readonly runId: number,
+    readonly projectRoot: string,
+  ) {
     super(`run ${runId} has no latents from its current checkpoint yet; encode the images with it`)
     this.name = 'NoLatentsError'
   }
@@ -101,11 +104,12 @@ export function loadLatentTable(
 /** The same table, or a NoLatentsError when nothing is encoded with the current checkpoint. */
 export function requireLatentTable(
   db: Db,
+  projectRoot: string,
   runId: number,
   options: { logVar?: boolean; limit?: number } = {},
 ): LatentTable {
   const table = loadLatentTable(db, runId, options)
-  if (table.n === 0) throw new NoLatentsError(runId)
+  if (table.n === 0) throw new NoLatentsError(runId, projectRoot)
   return table
 }
 

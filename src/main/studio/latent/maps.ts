@@ -147,7 +147,7 @@ export function readMapInputs(
 ): { table: LatentTable; fingerprint: string } {
   return db.transaction(() => ({
     fingerprint: latentFingerprint(db, runId),
-    table: requireLatentTable(db, runId, limit !== undefined ? { limit } : {}),
+    table: requireLatentTable(db, projectRoot, runId, limit !== undefined ? { limit } : {}),
   }))()
 }
 

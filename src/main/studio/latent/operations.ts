@@ -58,7 +58,7 @@ export function nearestFaces(
   k: number,
   excludeImageId?: number,
 ): NeighbourItem[] {
-  const table = requireLatentTable(db, runId)
+  const table = requireLatentTable(db, projectRoot, runId)
   if (latent.length !== table.dim) {
     throw new Error(`the latent has ${latent.length} values; run ${runId} uses ${table.dim}`)
   }

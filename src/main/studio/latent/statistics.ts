@@ -11,7 +11,7 @@ export function runStatistics(
   dims = 30,
   bins = 40,
 ): LatentStatistics {
-  const table = requireLatentTable(db, runId, { logVar: true })
+  const table = requireLatentTable(db, projectRoot, runId, { logVar: true })
   const { n, dim, mu } = table
   const stats = latentStatistics(mu, n, dim)
   const kl = klPerDimension(mu, table.logVar as Float32Array, n, dim)

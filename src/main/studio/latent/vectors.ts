@@ -62,7 +62,7 @@ export function attributeVectorSet(
 }
 
 export function computeVectorSet(db: Db, projectRoot: string, runId: number): AttributeVectorSet {
-  const table = requireLatentTable(db, runId)
+  const table = requireLatentTable(db, projectRoot, runId)
   const { names, labels, splits } = loadLabels(db, table.imageIds)
   if (names.length === 0) {
     throw new Error(
