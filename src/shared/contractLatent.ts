@@ -86,8 +86,29 @@ export const mapResultSchema = z.object({
 })
 export type MapResult = z.infer<typeof mapResultSchema>
 
+/** Whether a run's latents follow its current checkpoint, and what encoding them would take. */
+export const latentStatusSchema = z.object({
+  /** null: the project has no trained run yet. */
+  runId: z.number().int().nullable(),
+  /** The step of the run's checkpoint: the latents that count are those encoded with it. */
+  step: z.number().int(),
+  /** Images the run would encode (the image cache at the model's size). */
+  images: z.number().int(),
+  /** Latents from the current checkpoint. */
+  current: z.number().int(),
+  /** Latents from an earlier checkpoint of the run: never used, re-encoded by an encode. */
+  stale: z.number().int(),
+  state: z.enum(['untrained', 'missing', 'stale', 'partial', 'ready']),
+  /** Seconds an encode of what is missing would take: the run's measured speed, or a default. */
+  estimatedSeconds: z.number().nonnegative(),
+  /** The encode job running now, if any. */
+  jobId: z.string().nullable(),
+})
+export type LatentStatus = z.infer<typeof latentStatusSchema>
+
 export const latentMethods = {
   'latent.encode': { input: z.object(optionalRun), output: z.object({ jobId: z.string() }) },
+  'latent.status': { input: z.object(optionalRun), output: latentStatusSchema },
   'latent.sample': {
     input: z.object({
       ...optionalRun,
@@ -199,4 +220,11 @@ export const latentMethods = {
   },
 } as const
 
-export const latentEvents = {} as const
+export const latentEvents = {
+  /** An encode finished: the run's latents (and the screens built on them) changed. */
+  'latent.encoded': z.object({
+    runId: z.number().int(),
+    step: z.number().int(),
+    latents: z.number().int(),
+  }),
+} as const

@@ -56,6 +56,7 @@ function addFaces(db: Db, faces: Face[], runId: number): void {
   insertLatents(
     db,
     runId,
+    0, // steps_done of a run never trained: these latents are current
     faces.map((f) => ({ imageId: f.id, mu: f.mu, logVar: new Float32Array(DIM) })),
   )
 }
@@ -239,10 +240,12 @@ describe('attribute vectors from the store', () => {
     expect((await computeMap(db, root, runId, 'tsne')).cached).toBe(true)
   })
 
-  it('says to run encode when a run has no latents', () => {
+  it('says to encode when a run has no latents', () => {
     const runId = setup(db, [])
     expect(loadLatentTable(db, runId).n).toBe(0)
     expect(() => attributeVectorSet(db, root, runId)).toThrow(NoLatentsError)
-    expect(() => attributeVectorSet(db, root, runId)).toThrow(/face-studio encode/)
+    expect(() => attributeVectorSet(db, root, runId)).toThrow(
+      /no latents from its current checkpoint/,
+    )
   })
 })

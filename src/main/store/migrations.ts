@@ -165,4 +165,11 @@ export const migrations: readonly string[] = [
   -- The GPU adapter a run trains on (webgpu), as JSON: name, vendor, whether it is software.
   ALTER TABLE runs ADD COLUMN backend_adapter TEXT;
   `,
+  `
+  -- The checkpoint step each latent was encoded with. A latent counts only while its step equals its
+  -- run's steps_done (the step of the run's checkpoint); a run trained further leaves them stale.
+  -- Latents encoded before this column existed stay NULL, i.e. stale: which checkpoint made them
+  -- cannot be known (the old encode never re-encoded after more training), and re-encoding is cheap.
+  ALTER TABLE latents ADD COLUMN step INTEGER;
+  `,
 ]

@@ -2,13 +2,9 @@ import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/c
 import type { latentMethods } from '../../shared/contractLatent'
 import type { ApiPart, StudioContext } from './context'
 import { resolveRun, type FaceModel } from './faceModel'
-import {
-  datasetCrop,
-  decodeToDataUrls,
-  encodeRun,
-  resolveSource,
-  sampleLatent,
-} from './latent/faces'
+import { EncodeJobs } from './latent/encodeJobs'
+import { latentStatus } from './latent/encodeStatus'
+import { datasetCrop, decodeToDataUrls, resolveSource, sampleLatent } from './latent/faces'
 import { countRunLatents, NoLatentsError } from './latent/latentData'
 import { openImageCache } from '../dataset/imageCache'
 import { comparisonPng, pngDataUrl } from '../export/faceGrid'
@@ -26,6 +22,7 @@ type Out<M extends LatentMethodName> = Promise<MethodOutput<M>>
 
 export const LATENT_METHOD_NAMES = [
   'latent.encode',
+  'latent.status',
   'latent.sample',
   'latent.resolve',
   'latent.reconstruct',
@@ -54,7 +51,11 @@ function checkDim(model: FaceModel, latent: readonly number[]): Float32Array {
  * cancellable 'analysis' job with progress.
  */
 export class LatentService implements ApiPart<LatentMethodName> {
-  constructor(readonly ctx: StudioContext) {}
+  readonly encoding: EncodeJobs
+
+  constructor(readonly ctx: StudioContext) {
+    this.encoding = new EncodeJobs(ctx)
+  }
 
   private model(runId?: number): Promise<FaceModel> {
     const { db, paths } = this.ctx.requireProject()
@@ -67,13 +68,12 @@ export class LatentService implements ApiPart<LatentMethodName> {
   }
 
   async ['latent.encode'](input: In<'latent.encode'>): Out<'latent.encode'> {
+    return { jobId: await this.encoding.start(this.runId(input.runId)) }
+  }
+
+  async ['latent.status'](input: In<'latent.status'>): Out<'latent.status'> {
     const { db, paths } = this.ctx.requireProject()
-    const runId = this.runId(input.runId)
-    const { jobId } = this.ctx.jobs.start('encode', async (control) => {
-      const model = await this.ctx.models.forRun(db, paths, runId)
-      await encodeRun(db, paths, model, control)
-    })
-    return { jobId }
+    return latentStatus(db, paths, input.runId, this.encoding.jobId)
   }
 
   async ['latent.reconstruct'](input: In<'latent.reconstruct'>): Out<'latent.reconstruct'> {

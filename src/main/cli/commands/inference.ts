@@ -46,7 +46,9 @@ function writeOutput(file: string, data: Buffer, force: boolean): string {
 export function registerInference(program: Command): void {
   program
     .command('encode')
-    .description('encode every ingested image (μ and log σ²) into the project database')
+    .description(
+      'encode every ingested image (μ and log σ²) with the run’s current checkpoint into the project database; latents from an earlier checkpoint are re-encoded',
+    )
     .requiredOption('--project <DIR>', 'project folder')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
@@ -62,8 +64,14 @@ export function registerInference(program: Command): void {
             onProgress: (update) => reporter.progress(update),
           })
           reporter.result(
-            { run: model.run.id, latents: result.total },
-            () => `run ${model.run.id}: ${result.total} latents (${result.encoded} newly encoded)`,
+            {
+              run: model.run.id,
+              step: result.step,
+              latents: result.total,
+              encoded: result.encoded,
+            },
+            () =>
+              `run ${model.run.id} at step ${result.step}: ${result.total} latents (${result.encoded} newly encoded)`,
           )
         })
       } finally {

@@ -11,7 +11,12 @@ import type { Db } from '../../store/database'
 import { openExistingProject, type ProjectPaths } from '../../store/projectFolder'
 import { inProcessFaceModel, resolveRun, type FaceModel } from '../../studio/faceModel'
 import { datasetLatent, datasetCrop, encodeImageFile } from '../../studio/latent/faces'
-import { attributeIndexIn, attributeNames, findImage } from '../../studio/latent/latentData'
+import {
+  attributeIndexIn,
+  attributeNames,
+  findImage,
+  NoLatentsError,
+} from '../../studio/latent/latentData'
 import { computeMap, mapColours } from '../../studio/latent/maps'
 import { nearestFaces, neighboursPng, stripPng } from '../../studio/latent/operations'
 import { histogramGridSvg, scatterSvg } from '../../studio/latent/plots'
@@ -43,6 +48,15 @@ export async function withProject<T>(
   try {
     const runId = resolveRun(db, paths, flags.run).id
     return await work({ db, paths, runId, reporter })
+  } catch (error) {
+    // The studio offers an Encode button; here the remedy is a command.
+    if (error instanceof NoLatentsError) {
+      throw new Error(
+        `${error.message}: run \`face-studio encode --project ${error.projectRoot} --run ${error.runId}\` first`,
+        { cause: error },
+      )
+    }
+    throw error
   } finally {
     reporter.close()
     db.close()

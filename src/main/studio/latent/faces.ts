@@ -152,22 +152,25 @@ export async function decodeToDataUrls(model: FaceModel, latents: Float32Array):
 
 const ENCODE_BATCH = 64
 
-/** Every cached image of the dataset not yet encoded by this run, into SQLite, in batches. */
+/**
+ * Every cached image of the dataset without a latent from the model's checkpoint, into SQLite, in
+ * batches: new images, and images whose latent came from an earlier checkpoint of the run.
+ */
 export async function encodeRun(
   db: Db,
   paths: ProjectPaths,
   model: FaceModel,
   control: TaskControl = {},
-): Promise<{ encoded: number; total: number }> {
+): Promise<{ encoded: number; total: number; step: number }> {
   const crop = datasetCrop(db)
   const cacheInfo = findCache(db, paths, model.size, crop)
   if (!cacheInfo) {
     throw new Error(
-      `${paths.root}: no ${model.size}×${model.size} image cache; ingest with --size ${model.size}`,
+      `${paths.root}: no ${model.size}×${model.size} image cache; ingest the dataset at ${model.size}×${model.size} first`,
     )
   }
   const all = validSlots(db, cacheInfo.id).map((slot) => slot.id)
-  const done = encodedImageIds(db, model.runId)
+  const done = encodedImageIds(db, model.runId, model.step)
   const todo = all.filter((id) => !done.has(id))
   const cache = openImageCache(db, paths, model.size, crop)
   const dim = model.latentDim
@@ -179,6 +182,7 @@ export async function encodeRun(
       insertLatents(
         db,
         model.runId,
+        model.step,
         ids.map((imageId, i) => ({
           imageId,
           mu: mu.slice(i * dim, (i + 1) * dim),
@@ -190,5 +194,5 @@ export async function encodeRun(
   } finally {
     await cache.close()
   }
-  return { encoded: todo.length, total: all.length }
+  return { encoded: todo.length, total: all.length, step: model.step }
 }

@@ -364,7 +364,7 @@ function dataSpec(
   const cache = findCache(db, paths, size)
   if (!cache) {
     throw new Error(
-      `${paths.root}: no ${size}×${size} image cache; run \`face-studio ingest DATASET --project ${paths.root} --size ${size}\` first`,
+      `${paths.root}: no ${size}×${size} image cache; ingest the dataset at ${size}×${size} first`,
     )
   }
   const splits = trainingSplits(validSlots(db, cache.id))
