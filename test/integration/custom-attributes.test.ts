@@ -37,7 +37,7 @@ function setup(db: Db): void {
     )
     rows.push({ imageId: id, mu, logVar: new Float32Array(DIM) })
   }
-  insertLatents(db, 1, rows)
+  insertLatents(db, 1, 0, rows)
 }
 
 describe('custom attributes and selections in the store', () => {

@@ -48,6 +48,7 @@ describe('ingesting the same dataset through another path', () => {
     insertLatents(
       db,
       runId,
+      0,
       [...original.values()].map((imageId) => ({
         imageId,
         mu: new Float32Array([imageId, 1]),
