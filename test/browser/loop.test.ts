@@ -60,10 +60,11 @@ describe.skipIf(!sharedDataAvailable())('the whole loop on real faces', () => {
 
       await stripOfFirstFace(page, 'Smiling')
       await addMorphKeyframes(page, ['000002.jpg', '000005.jpg'])
-      const out = join(studio.dir, 'real-morph.gif')
+      // Exports land in the project's exports folder under the name given.
+      const out = join(projectDir, 'exports', 'real-morph.gif')
       await page.getByTestId('export-format-select').selectOption('gif')
       await page.getByTestId('export-size-input').fill('64')
-      await page.getByTestId('export-path-input').fill(out)
+      await page.getByTestId('export-path-input').fill('real-morph.gif')
       await page.getByTestId('export-button').click()
       const result = page.getByTestId('export-result')
       await result.waitFor({ timeout: 180_000 })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { MAX_WS_MESSAGE_BYTES } from '../../src/shared/limits'
 import { rawWebSocket, wsFrame } from '../support/rawWebSocket'
 import { startServe, type RunningServe } from '../support/serveHarness'
 import { makeTempDir } from '../support/tempDir'
@@ -84,7 +85,7 @@ describe('serve mode security', () => {
   it('survives bad WebSocket frames: the serve process keeps running and serving', async () => {
     for (const frame of [
       wsFrame(Buffer.from([0xff, 0xfe])),
-      wsFrame(Buffer.alloc(8), { declaredLength: 2 << 20 }),
+      wsFrame(Buffer.alloc(8), { declaredLength: 2 * MAX_WS_MESSAGE_BYTES }),
     ]) {
       const raw = await rawWebSocket(serve.port, `/ws?token=${serve.token}`, serve.origin)
       raw.send(frame)

@@ -39,7 +39,6 @@ describe('commands that read a project do not create one', () => {
     ['neighbours', '--id', '000001.jpg', '--out', join(temp.dir, 'e.png')],
     ['edit', '--id', '000001.jpg', '--attr', 'Smiling', '--out', join(temp.dir, 'f.png')],
     ['morph', '--from', '000001.jpg', '--to', '000002.jpg', '--out', join(temp.dir, 'g.gif')],
-    ['serve', '--port', '0'],
   ])('%s', async (...args) => {
     const result = await runCli([...args, '--project', missing])
     expect(result.code).toBe(1)

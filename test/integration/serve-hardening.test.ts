@@ -94,7 +94,7 @@ describe('one WebSocket frame never kills the server', () => {
     await waitForStep(0)
     for (const frame of [
       wsFrame(Buffer.from([0xff, 0xfe])),
-      wsFrame(Buffer.alloc(8), { declaredLength: 4 << 20 }),
+      wsFrame(Buffer.alloc(8), { declaredLength: 2 * MAX_WS_MESSAGE_BYTES }),
     ]) {
       const raw = await rawWebSocket(serve.host.port, `/ws?token=${serve.host.token}`, serve.origin)
       raw.send(frame)
