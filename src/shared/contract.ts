@@ -172,6 +172,18 @@ export type TrainRequest = z.input<typeof trainRequestSchema>
 
 export const skippedBackendSchema = z.object({ name: z.string(), reason: z.string() })
 
+/** A finished run's figures on its test split (see the engine's RunQuality). */
+export const runQualitySchema = z.object({
+  images: z.number().int(),
+  testPsnr: z.number(),
+  ssim: z.number(),
+  kl: z.number(),
+  activeUnits: z.number().int(),
+  latentDim: z.number().int(),
+  sharpness: z.number(),
+})
+export type RunQualityInfo = z.infer<typeof runQualitySchema>
+
 export const runInfoSchema = z.object({
   id: z.number().int(),
   createdAt: z.string(),
@@ -186,6 +198,8 @@ export const runInfoSchema = z.object({
   testPsnr: z.number().nullable(),
   imagesPerSecond: z.number().nullable(),
   error: z.string().nullable(),
+  /** Absent or null until the run finishes on a test split. */
+  quality: runQualitySchema.nullable().optional(),
 })
 export type RunInfo = z.infer<typeof runInfoSchema>
 

@@ -138,4 +138,9 @@ export const migrations: readonly string[] = [
   -- told from one that another live process is training.
   ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
   `,
+  `
+  -- A finished run's quality on its test split (PSNR, SSIM, KL, active latent units, sharpness of
+  -- prior samples), as one JSON object: the figures may grow without another migration.
+  ALTER TABLE runs ADD COLUMN quality TEXT;
+  `,
 ]

@@ -23,6 +23,8 @@ export interface RunRow {
   imagesPerSecond: number | null
   secondsTraining: number
   error: string | null
+  /** JSON of the engine's RunQuality, once the run has finished on a test split. */
+  quality: string | null
 }
 
 export interface StepMetric {
@@ -37,7 +39,7 @@ export interface StepMetric {
 const RUN_COLUMNS = `id, created_at AS createdAt, updated_at AS updatedAt, preset, config, seed,
   target_steps AS targetSteps, steps_done AS stepsDone, status, backend, backend_notes AS backendNotes,
   dataset_snapshot AS datasetSnapshot, dir, val_loss AS valLoss, test_mse AS testMse,
-  test_psnr AS testPsnr, images_per_second AS imagesPerSecond, seconds_training AS secondsTraining, error`
+  test_psnr AS testPsnr, images_per_second AS imagesPerSecond, seconds_training AS secondsTraining, error, quality`
 
 export function createRun(
   db: Db,
@@ -139,6 +141,7 @@ export function updateRun(
     secondsTraining: number
     error: string | null
     ownerPid: number | null
+    quality: string | null
   }>,
 ): void {
   const columns: Record<string, string> = {
@@ -153,6 +156,7 @@ export function updateRun(
     secondsTraining: 'seconds_training',
     error: 'error',
     ownerPid: 'owner_pid',
+    quality: 'quality',
   }
   const entries = Object.entries(fields).filter(([key]) => key in columns)
   if (entries.length === 0) return

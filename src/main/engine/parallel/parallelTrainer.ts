@@ -212,6 +212,14 @@ export class ParallelTrainer {
     return this.local.reconstruct(images)
   }
 
+  inspect(images: Uint8Array): ReturnType<Trainer['inspect']> {
+    return this.local.inspect(images)
+  }
+
+  sample(n: number, seed: number, temperature = 1): Uint8ClampedArray {
+    return this.local.sample(n, seed, temperature)
+  }
+
   /**
    * μ and log σ² of many images on every replica at once: each encodes a contiguous share (the
    * weights are identical, inference needs no exchange), this thread its own while the others run.

@@ -1,5 +1,5 @@
 import { tf } from '../tf'
-import { BN_MOMENTUM } from '../model/batchNorm'
+import { BN_MOMENTUM, unbiasedVarianceFactor } from '../model/batchNorm'
 import { type TrainConfig, validateTrainConfig } from '../model/config'
 import { klWeight, vaeLoss } from '../model/loss'
 import {
@@ -36,7 +36,14 @@ export interface TrainerState {
 /** What the training loop drives: a Trainer, or a data-parallel group fronted by its replica 0. */
 export type StepTrainer = Pick<
   Trainer,
-  'config' | 'step' | 'trainStep' | 'evaluate' | 'reconstruct' | 'saveCheckpoint'
+  | 'config'
+  | 'step'
+  | 'trainStep'
+  | 'evaluate'
+  | 'reconstruct'
+  | 'inspect'
+  | 'sample'
+  | 'saveCheckpoint'
 >
 
 /**
@@ -221,7 +228,7 @@ export class Trainer {
       const summed = link ? this.sumOverGroup(link, own, losses) : { grads: own, losses }
       this.adam.apply(this.weights, summed.grads)
       this.writeWeights()
-      this.updateMovingStats(stats)
+      this.updateMovingStats(stats, n)
       return summed.losses
     })
     for (const s of stats) tf.dispose([s.mean, s.variance])
@@ -265,12 +272,16 @@ export class Trainer {
     return { grads: out, losses: sum.subarray(offset, offset + 3) }
   }
 
-  private updateMovingStats(stats: NormStats[]): void {
+  /** Keras' moving averages; `images` is the global batch the statistics were pooled over. */
+  private updateMovingStats(stats: NormStats[], images: number): void {
     for (const s of stats) {
       const mean = this.params.get(s.movingMean) as tf.Variable
       const variance = this.params.get(s.movingVariance) as tf.Variable
+      const unbiased = unbiasedVarianceFactor(images * s.pixelsPerImage)
       mean.assign(tf.add(tf.mul(mean, BN_MOMENTUM), tf.mul(s.mean, 1 - BN_MOMENTUM)))
-      variance.assign(tf.add(tf.mul(variance, BN_MOMENTUM), tf.mul(s.variance, 1 - BN_MOMENTUM)))
+      variance.assign(
+        tf.add(tf.mul(variance, BN_MOMENTUM), tf.mul(s.variance, (1 - BN_MOMENTUM) * unbiased)),
+      )
     }
   }
 
@@ -358,6 +369,12 @@ export class Trainer {
   /** Images through μ and back, RGBA. */
   reconstruct(images: Uint8Array): Uint8ClampedArray {
     return this.decode(this.encode(images).mu)
+  }
+
+  /** What the end-of-run quality figures need: μ of `images`, their reconstructions (RGBA). */
+  inspect(images: Uint8Array): { mu: Float32Array; reconstructions: Uint8ClampedArray } {
+    const { mu } = this.encode(images)
+    return { mu, reconstructions: this.decode(mu) }
   }
 
   /** The full training state as plain arrays: weights, moving statistics, Adam, step. */
