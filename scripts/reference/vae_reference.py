@@ -207,12 +207,74 @@ def evaluate(model, cache, split, max_images, r_loss_factor, beta):
     }
 
 
+def check_conventions():
+    """The Keras conventions of this reference, against direct computations; one JSON line."""
+    torch.manual_seed(0)
+    x = torch.rand(1, 2, 6, 6)
+    conv = KerasSameConv(2, 3, keras=True)
+    w = conv.conv.weight.detach()
+    direct = torch.zeros(1, 3, 3, 3)
+    for oy in range(3):
+        for ox in range(3):
+            for ky in range(3):
+                for kx in range(3):
+                    iy, ix = 2 * oy + ky, 2 * ox + kx  # pad_top = pad_left = 0
+                    if iy < 6 and ix < 6:
+                        direct[0, :, oy, ox] += w[:, :, ky, kx] @ x[0, :, iy, ix]
+    up = KerasSameConvTranspose(2, 3, keras=True, bias=False)
+    wt = up.conv.weight.detach()  # [in, out, kh, kw]
+    direct_t = torch.zeros(1, 3, 12, 12)
+    for iy in range(6):
+        for ix in range(6):
+            for ky in range(3):
+                for kx in range(3):
+                    oy, ox = 2 * iy + ky, 2 * ix + kx  # the scatter, cropped at the end
+                    if oy < 12 and ox < 12:
+                        direct_t[0, :, oy, ox] += wt[:, :, ky, kx].t() @ x[0, :, iy, ix]
+    model = VAE(
+        {"size": 16, "latentDim": 4, "encoderFilters": [4, 8], "decoderFilters": [4], "dropout": 0.25, "leakyAlpha": 0.3},
+        keras=True,
+    )
+    bn = next(m for m in model.modules() if isinstance(m, nn.BatchNorm2d))
+    kernel = model.encoder[1][0].conv.weight
+    limit = math.sqrt(6 / (4 * 9 + 8 * 9))
+    with torch.no_grad():
+        out_conv = conv(x)
+        out_up = up(x)
+    print(
+        json.dumps(
+            {
+                "convMatches": bool(torch.allclose(out_conv, direct, atol=1e-5)),
+                "convTransposeShape": list(out_up.shape),
+                "convTransposeMatches": bool(torch.allclose(out_up, direct_t, atol=1e-5)),
+                "bnMomentum": bn.momentum,
+                "bnEpsilon": bn.eps,
+                "glorotWithinLimit": bool(kernel.abs().max().item() <= limit),
+                "glorotLimit": limit,
+                "zeroBiases": all(
+                    m.bias is None or bool((m.bias == 0).all())
+                    for m in model.modules()
+                    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))
+                ),
+                "adamEpsilon": KerasAdam(model.parameters(), 5e-4).eps,
+            }
+        ),
+        flush=True,
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", required=True, help="JSON written by scripts/quality-reference.ts")
+    parser.add_argument("--spec", help="JSON written by scripts/quality-reference.ts")
+    parser.add_argument("--check", action="store_true", help="check the Keras conventions and exit")
     parser.add_argument("--conventions", choices=["keras", "pytorch"], default="keras")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
     args = parser.parse_args()
+    if args.check:
+        check_conventions()
+        return
+    if not args.spec:
+        parser.error("--spec is required")
     with open(args.spec) as f:
         spec = json.load(f)
     if args.threads > 0:

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertLatents } from '../../src/main/store/latents'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
 import type { Db } from '../../src/main/store/database'
+import { computeLinearAttributeVectors } from '../../src/main/analysis/linearDirections'
 import { attributeVectorSet, attributeDirection } from '../../src/main/studio/latent/vectors'
 import { NoLatentsError, loadLatentTable } from '../../src/main/studio/latent/latentData'
 import { cachedMap, computeMap } from '../../src/main/studio/latent/maps'
@@ -130,6 +131,32 @@ describe('attribute vectors from the store', () => {
     // Smiling and Male are real signals; the directions separate them well.
     expect(set.aucs[0]).toBeGreaterThan(0.8)
     expect(set.aucs[1]).toBeGreaterThan(0.9)
+  })
+
+  it('offers the normal of a logistic regression fitted outside the test split, cached apart', () => {
+    const faces = makeFaces(1, 300, (k) => (k % 5 === 0 ? 2 : 0))
+    const runId = setup(db, faces)
+    const meanDiff = attributeVectorSet(db, root, runId)
+    const linear = attributeVectorSet(db, root, runId, 'linear')
+    expect(linear).toMatchObject({ cached: false, method: 'linear', aucRows: 'test' })
+    const test = faces.filter((f) => f.split === 2)
+    const fit = faces.filter((f) => f.split !== 2)
+    const mu = Float32Array.from(fit.flatMap((f) => Array.from(f.mu)))
+    const labels = Int8Array.from(fit.flatMap((f) => f.labels))
+    const direct = computeLinearAttributeVectors(mu, fit.length, DIM, labels, NAMES.length)
+    NAMES.forEach((_, a) => {
+      const got = Array.from(linear.vectors.subarray(a * DIM, (a + 1) * DIM))
+      got.forEach((x, d) => expect(x).toBeCloseTo(direct.vectors[a * DIM + d] as number, 5))
+      expect(linear.positives[a]).toBe(fit.filter((f) => f.labels[a] === 1).length)
+      expect(linear.aucs[a]).toBeCloseTo(pairwiseAuc(test, a, got), 6)
+    })
+    expect(linear.aucs[0]).toBeGreaterThan(0.8)
+    // The mean differences keep their own cache entry.
+    expect(attributeVectorSet(db, root, runId)).toMatchObject({ cached: true })
+    expect(Array.from(attributeVectorSet(db, root, runId).vectors)).toEqual(
+      Array.from(meanDiff.vectors),
+    )
+    expect(attributeVectorSet(db, root, runId, 'linear').cached).toBe(true)
   })
 
   it('falls back to all rows when the test split is empty, and says so', () => {

@@ -16,7 +16,12 @@ import { nearestFaces, neighboursPng, stripPng } from '../../studio/latent/opera
 import { histogramGridSvg, scatterSvg } from '../../studio/latent/plots'
 import { svgToPng, writePng } from '../../studio/latent/render'
 import { runStatistics } from '../../studio/latent/statistics'
-import { attributeDirection, attributeVectorSet } from '../../studio/latent/vectors'
+import {
+  attributeDirection,
+  attributeVectorSet,
+  DIRECTION_METHODS,
+  type DirectionMethod,
+} from '../../studio/latent/vectors'
 import { openImageCache } from '../../dataset/imageCache'
 import { loadRunModel } from '../../studio/runModel'
 import { UsageError } from '../errors'
@@ -136,10 +141,16 @@ export function registerLatent(program: Command): void {
     )
     .requiredOption('--project <DIR>', 'project folder')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
+    .option(
+      '--method <M>',
+      'mean-diff (the seed’s difference of class means) or linear (a logistic-regression normal)',
+      oneOf(DIRECTION_METHODS),
+      'mean-diff',
+    )
     .option('--json', 'print the result as one JSON object on stdout')
-    .action(async (flags: ProjectFlags) => {
+    .action(async (flags: ProjectFlags & { method: DirectionMethod }) => {
       await withProject(flags, async ({ db, paths, runId, reporter }) => {
-        const set = attributeVectorSet(db, paths.root, runId)
+        const set = attributeVectorSet(db, paths.root, runId, flags.method)
         if (set.aucRows === 'all')
           reporter.info('the test split is empty: AUCs are measured on all encoded faces')
         const attributes = Object.fromEntries(
@@ -151,6 +162,7 @@ export function registerLatent(program: Command): void {
         reporter.result(
           {
             run: runId,
+            method: flags.method,
             latents: set.latents,
             aucSplit: set.aucRows,
             cached: set.cached,
@@ -158,7 +170,7 @@ export function registerLatent(program: Command): void {
           },
           () =>
             [
-              `run ${runId}: ${set.names.length} attribute vectors from ${set.latents} latents (AUC on ${set.aucRows === 'test' ? 'the test split' : 'all faces'})`,
+              `run ${runId}: ${set.names.length} ${flags.method} attribute vectors from ${set.latents} latents (AUC on ${set.aucRows === 'test' ? 'the test split' : 'all faces'})`,
               ...set.names.map(
                 (name, a) =>
                   `  ${name.padEnd(22)} AUC ${set.aucs[a] == null ? '  –  ' : (set.aucs[a] as number).toFixed(3)}  +${set.positives[a]} / −${set.negatives[a]}`,

@@ -5,6 +5,7 @@
 import {
   attributeVectorAucs,
   computeAttributeVectors,
+  computeLinearAttributeVectors,
   conditionalVector,
   vectorRow,
 } from '../../analysis'
@@ -21,6 +22,13 @@ import { attributeIndexIn, loadLabels, requireLatentTable } from './latentData'
 
 const TEST_SPLIT = 2
 
+/**
+ * How a direction is found: the seed's difference of class means, or the normal of an
+ * L2-regularised logistic regression on the latents (fitted on the rows outside the test split).
+ */
+export type DirectionMethod = 'mean-diff' | 'linear'
+export const DIRECTION_METHODS: readonly DirectionMethod[] = ['mean-diff', 'linear']
+
 export interface AttributeVectorSet {
   runId: number
   /** How many latents the vectors were computed from. */
@@ -35,6 +43,8 @@ export interface AttributeVectorSet {
   aucs: (number | null)[]
   /** Where the AUCs were measured: the test split, or every row when the test split is empty. */
   aucRows: 'test' | 'all'
+  /** Absent in sets cached before there was a choice: those are mean differences. */
+  method?: DirectionMethod
 }
 
 interface CachedVectors extends Omit<AttributeVectorSet, 'vectors'> {
@@ -48,20 +58,28 @@ export function attributeVectorSet(
   db: Db,
   projectRoot: string,
   runId: number,
+  method: DirectionMethod = 'mean-diff',
 ): AttributeVectorSet & { cached: boolean } {
   const fingerprint = latentFingerprint(db, runId)
-  const hit = readCached(db, runId, KIND, 'all', fingerprint)
+  // The seed's method keeps its original cache key.
+  const key = method === 'mean-diff' ? 'all' : method
+  const hit = readCached(db, runId, KIND, key, fingerprint)
   if (hit) {
     const parsed = JSON.parse(hit.toString('utf8')) as CachedVectors
     return { ...parsed, vectors: float32FromBase64(parsed.vectors), cached: true }
   }
-  const set = computeVectorSet(db, projectRoot, runId)
+  const set = computeVectorSet(db, projectRoot, runId, method)
   const stored: CachedVectors = { ...set, vectors: toBase64(set.vectors) }
-  writeCached(db, runId, KIND, 'all', fingerprint, Buffer.from(JSON.stringify(stored), 'utf8'))
+  writeCached(db, runId, KIND, key, fingerprint, Buffer.from(JSON.stringify(stored), 'utf8'))
   return { ...set, cached: false }
 }
 
-export function computeVectorSet(db: Db, projectRoot: string, runId: number): AttributeVectorSet {
+export function computeVectorSet(
+  db: Db,
+  projectRoot: string,
+  runId: number,
+  method: DirectionMethod = 'mean-diff',
+): AttributeVectorSet {
   const table = requireLatentTable(db, projectRoot, runId)
   const { names, labels, splits } = loadLabels(db, table.imageIds)
   if (names.length === 0) {
@@ -70,10 +88,14 @@ export function computeVectorSet(db: Db, projectRoot: string, runId: number): At
     )
   }
   const a = names.length
-  const result = computeAttributeVectors(table.mu, table.n, table.dim, labels, a)
   const testRows: number[] = []
-  for (let i = 0; i < table.n; i++) if (splits[i] === TEST_SPLIT) testRows.push(i)
+  const fitRows: number[] = []
+  for (let i = 0; i < table.n; i++) (splits[i] === TEST_SPLIT ? testRows : fitRows).push(i)
   const aucRows = testRows.length > 0 ? 'test' : 'all'
+  const result =
+    method === 'linear'
+      ? computeLinearAttributeVectors(table.mu, table.n, table.dim, labels, a, fitRows)
+      : computeAttributeVectors(table.mu, table.n, table.dim, labels, a)
   const aucs = attributeVectorAucs(
     table.mu,
     table.n,
@@ -94,6 +116,7 @@ export function computeVectorSet(db: Db, projectRoot: string, runId: number): At
     negatives: Array.from(result.negatives),
     aucs,
     aucRows,
+    method,
   }
 }
 
