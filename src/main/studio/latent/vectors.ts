@@ -154,21 +154,32 @@ export interface EditRequest {
   attribute: string
   intensity: number
   orthogonalTo?: readonly string[]
+  /** Default: the mean difference. */
+  method?: DirectionMethod
 }
 
-/** Several attribute edits on one latent at once: z + Σ intensity·direction. */
+/**
+ * Several attribute edits on one latent at once: z + Σ intensity·direction. Given a function, each
+ * edit takes its direction from the set of its own method.
+ */
 export function editLatent(
-  set: AttributeVectorSet,
+  sets: AttributeVectorSet | ((method: DirectionMethod) => AttributeVectorSet),
   latent: ArrayLike<number>,
   edits: readonly EditRequest[],
 ): Float32Array {
+  const setFor = typeof sets === 'function' ? sets : () => sets
+  const set = setFor('mean-diff')
   if (latent.length !== set.dim) {
     throw new Error(`the latent has ${latent.length} values; run ${set.runId} uses ${set.dim}`)
   }
   return applyVectors(
     latent,
     edits.map((edit) => ({
-      vector: attributeDirection(set, edit.attribute, edit.orthogonalTo ?? []),
+      vector: attributeDirection(
+        setFor(edit.method ?? 'mean-diff'),
+        edit.attribute,
+        edit.orthogonalTo ?? [],
+      ),
       intensity: edit.intensity,
     })),
   )
