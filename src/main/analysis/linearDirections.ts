@@ -13,11 +13,11 @@ export interface LogisticOptions {
   l2?: number
   /** Newton steps at most; default 30 (it usually converges in under 10). */
   maxIterations?: number
-  /** Rows used for fitting at most (a seeded subsample beyond); default 20,000. */
+  /** Rows used for fitting at most (a seeded subsample beyond); default 5,000. */
   maxRows?: number
   /** Rows the Hessian is estimated from at most; default 4,000. */
   hessianRows?: number
-  /** Stop once every component of the objective's gradient is below this; default 1e-8. */
+  /** Stop once every component of the objective's gradient is below this; default 1e-7. */
   tolerance?: number
   seed?: number
 }
@@ -55,7 +55,7 @@ export function fitLogistic(
   const hess = new Float64Array(p * p)
   const row = new Float64Array(p)
   row[dim] = 1
-  const tolerance = options.tolerance ?? 1e-8
+  const tolerance = options.tolerance ?? 1e-7
   const score = (t: Float64Array, i: number): number => {
     let z = t[dim] as number
     for (let d = 0; d < dim; d++) z += (t[d] as number) * (x[i * dim + d] as number)
@@ -186,7 +186,7 @@ export function computeLinearAttributeVectors(
   checkMatrix(labels, n, numAttributes, 'linear attribute vectors: labels')
   const A = numAttributes
   let use = Array.from(rows ?? Array.from({ length: n }, (_, i) => i))
-  const maxRows = options.maxRows ?? 20_000
+  const maxRows = options.maxRows ?? 5000
   if (use.length > maxRows) {
     // A seeded partial Fisher–Yates: the same rows every time for the same latents.
     const rng = new Rng(options.seed ?? 1)
