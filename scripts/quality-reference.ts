@@ -225,7 +225,8 @@ async function main(): Promise<void> {
     fail(`--preset must be classic-64 or classic-128 (got ${preset})`)
   }
   const steps = positive('--steps', 300)
-  const threads = positive('--threads', 2)
+  // One by default: on a busy machine PyTorch's OpenMP threads spin and run several times slower.
+  const threads = positive('--threads', 1)
   const seeds = (arg('--seeds') ?? '1').split(',').map((s) => Number(s))
   if (seeds.some((s) => !Number.isInteger(s) || s < 0))
     fail('--seeds takes non-negative integers, comma-separated')
