@@ -111,6 +111,7 @@ async function tsneInWorker(latents: Float32Array, n: number): Promise<[number, 
     insertLatents(
       db,
       1,
+      0, // steps_done of a run never trained: these latents are current
       Array.from({ length: n }, (_, i) => ({
         imageId: i + 1,
         mu: latents.subarray(i * dim, (i + 1) * dim),

@@ -49,6 +49,7 @@ async function benchModel(): Promise<{ model: FaceModel; dispose: () => void; la
   const trainer = Trainer.init(trainConfig('classic-64'))
   const model: FaceModel = {
     runId: 0,
+    step: 0,
     size: trainer.config.model.size,
     latentDim: trainer.config.model.latentDim,
     backend: backend.backend,

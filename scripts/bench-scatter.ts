@@ -8,123 +8,33 @@
  * under the fingerprint of its real latents, as if `latent.map` had computed them; the image rows
  * beyond the 160 ingested ones are placeholder rows (no files) whose Smiling label is drawn at
  * CelebA's rate (48 % positive), so colouring has three real classes. Their hover thumbnails 404;
- * hover latency is measured to the floating face's appearance, not to its picture.
+ * hover latency is measured to the floating face's appearance, not to its picture. The real faces
+ * sit in a small cluster of their own, so a view zoomed in there shows real thumbnails.
  *
  * Then it opens Explore, waits for the screen's statistics and samples, shows the t-SNE map (time to
  * first draw counts from choosing it to the canvas holding every point) and drives wheel zoom and
  * drag pan for a few seconds, uncoloured and coloured by Smiling, while the page records
- * requestAnimationFrame deltas and each redraw's own time (the canvas's data-draw-ms). Prints
- * p50/p95/max frame time, time to first draw and hover latency. Usage: npm run bench:scatter [-- --json] [--points N] [--seconds S] [--no-build]
+ * requestAnimationFrame deltas and each redraw's own time (the canvas's data-draw-ms). Then times
+ * lasso selections over the whole map (lassoMs: the page's own answer time) and pans a view zoomed
+ * in on the real faces, drawn as thumbnails (thumbnailPanFrameP95Ms). Prints p50/p95/max frame
+ * time, time to first draw, hover latency, lasso time and thumbnail-mode frame times. Usage: npm run bench:scatter [-- --json] [--points N] [--seconds S] [--no-build]
  */
 import { mkdirSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { build } from 'vite'
-import { latentFingerprint } from '../src/main/studio/latent/analysisCache'
-import { attributeNames } from '../src/main/studio/latent/latentData'
-import { cachedMap, storeMap } from '../src/main/studio/latent/maps'
-import { latestTrainedRun } from '../src/main/store/runs'
-import { openProjectFolder } from '../src/main/store/projectFolder'
 import { openStudioPage } from '../test/support/browser'
 import { prepareProject } from '../test/support/cli'
 import { startServe } from '../test/support/serveHarness'
+import { seedScatterMap } from '../test/support/scatterMap'
 import { repoRoot } from '../test/support/sharedData'
 import { makeTempDir } from '../test/support/tempDir'
 import { arg, args, json, log, sleep } from './lib/benchCli'
 import { percentile } from './lib/percentile'
-import { Rng } from '../src/main/engine/model/rng'
 
 const POINTS = arg('--points', 202_599)
 const SECONDS = arg('--seconds', 4)
-
-const rng = new Rng(20_240_601)
-const random = (): number => rng.next()
-const gaussian = (): number => rng.normal()
-
-/** t-SNE-like layout: ~40 elongated blobs of uneven size and a thin uniform haze. */
-function syntheticLayout(n: number): Float32Array {
-  const blobs = Array.from({ length: 40 }, () => ({
-    x: (random() - 0.5) * 160,
-    y: (random() - 0.5) * 160,
-    sx: 2 + random() * 9,
-    sy: 2 + random() * 9,
-    angle: random() * Math.PI,
-    weight: 0.2 + random(),
-  }))
-  const total = blobs.reduce((s, b) => s + b.weight, 0)
-  const coords = new Float32Array(n * 2)
-  for (let i = 0; i < n; i++) {
-    if (random() < 0.04) {
-      coords[2 * i] = (random() - 0.5) * 190
-      coords[2 * i + 1] = (random() - 0.5) * 190
-      continue
-    }
-    let pick = random() * total
-    let b = blobs[0] as (typeof blobs)[number]
-    for (const blob of blobs) {
-      b = blob
-      pick -= blob.weight
-      if (pick <= 0) break
-    }
-    const u = gaussian() * b.sx
-    const v = gaussian() * b.sy
-    coords[2 * i] = b.x + u * Math.cos(b.angle) - v * Math.sin(b.angle)
-    coords[2 * i + 1] = b.y + u * Math.sin(b.angle) + v * Math.cos(b.angle)
-  }
-  return coords
-}
-
-/** Writes the synthetic map (and placeholder image rows) into the project; returns its run id. */
-function seedProject(projectDir: string): { runId: number; realFaces: number } {
-  const { db } = openProjectFolder(projectDir)
-  try {
-    const run = latestTrainedRun(db)
-    if (!run) throw new Error(`${projectDir}: the prepared project has no trained run`)
-    const real = (
-      db
-        .prepare('SELECT image_id AS id FROM latents WHERE run_id = ? ORDER BY image_id')
-        .all(run.id) as { id: number }[]
-    ).map((r) => r.id)
-    const fingerprint = latentFingerprint(db, run.id)
-    const names = attributeNames(db)
-    const smiling = names.indexOf('Smiling')
-    if (smiling < 0) throw new Error(`${projectDir}: the dataset has no Smiling attribute`)
-    const maxId = (db.prepare('SELECT max(id) AS m FROM images').get() as { m: number }).m
-    const image = db.prepare(
-      "INSERT INTO images (id, file, split, size, mtime_ms, status) VALUES (?, ?, 0, 1, 1, 'ok')",
-    )
-    const label = db.prepare(`INSERT INTO image_attributes (image_id, a${smiling}) VALUES (?, ?)`)
-    const imageIds = new Int32Array(POINTS)
-    real.slice(0, POINTS).forEach((id, i) => (imageIds[i] = id))
-    db.transaction(() => {
-      for (let i = real.length, id = maxId + 1; i < POINTS; i++, id++) {
-        image.run(id, `placeholder/${String(id).padStart(6, '0')}.jpg`)
-        label.run(id, random() < 0.48 ? 1 : -1)
-        imageIds[i] = id
-      }
-    })()
-    imageIds.sort()
-    storeMap(
-      db,
-      {
-        runId: run.id,
-        method: 'tsne',
-        points: POINTS,
-        seconds: 0,
-        coords: syntheticLayout(POINTS),
-        imageIds,
-      },
-      undefined,
-      fingerprint,
-    )
-    if (cachedMap(db, run.id, 'tsne')?.points !== POINTS)
-      throw new Error('the synthetic map did not read back from the cache')
-    return { runId: run.id, realFaces: real.length }
-  } finally {
-    db.close()
-  }
-}
 
 /** In-page recorder: rAF deltas, redraw times, first full draw and hover latency. */
 const RECORDER = `(() => {
@@ -165,6 +75,18 @@ async function canvasBox(page: Page): Promise<{ x: number; y: number; w: number;
   return { x: box.x, y: box.y, w: box.width, h: box.height }
 }
 
+function startRecording(page: Page): Promise<unknown> {
+  return page.evaluate(
+    'window.__bench.frames = []; window.__bench.draws = []; window.__bench.recording = true',
+  )
+}
+
+async function stopRecording(page: Page): Promise<{ frames: number[]; draws: number[] }> {
+  return (await page.evaluate(
+    '(() => { const b = window.__bench; b.recording = false; return { frames: b.frames, draws: b.draws } })()',
+  )) as { frames: number[]; draws: number[] }
+}
+
 /** Wheel zoom and drag pan around the middle of the plot for `seconds`; the recorder runs meanwhile. */
 async function interact(
   page: Page,
@@ -173,9 +95,7 @@ async function interact(
   const box = await canvasBox(page)
   const cx = box.x + box.w * 0.5
   const cy = box.y + box.h * 0.5
-  await page.evaluate(
-    'window.__bench.frames = []; window.__bench.draws = []; window.__bench.recording = true',
-  )
+  await startRecording(page)
   const end = Date.now() + seconds * 1000
   let round = 0
   while (Date.now() < end) {
@@ -193,9 +113,7 @@ async function interact(
     await page.mouse.up()
   }
   await sleep(200)
-  return (await page.evaluate(
-    '(() => { const b = window.__bench; b.recording = false; return { frames: b.frames, draws: b.draws } })()',
-  )) as { frames: number[]; draws: number[] }
+  return stopRecording(page)
 }
 
 /** Moves the pointer over the densest part of the plot and times each new hover face. */
@@ -214,6 +132,81 @@ async function hoverLatency(page: Page): Promise<number[]> {
     await sleep(120)
   }
   return (await page.evaluate('window.__bench.hover')) as number[]
+}
+
+/**
+ * Lasso selections over the whole unzoomed map (a 48-vertex ring around the middle, then smaller
+ * ones): the page's own time to answer each (the canvas's data-select-ms), ms.
+ */
+async function lassoTimes(page: Page): Promise<number[]> {
+  const canvas = page.getByTestId('map-canvas')
+  await page
+    .getByRole('button', { name: 'Reset view' })
+    .click({ timeout: 2000 })
+    .catch(() => {})
+  await page.getByTestId('map-tool-lasso').click()
+  const box = await canvasBox(page)
+  const times: number[] = []
+  for (const radius of [0.45, 0.35, 0.25, 0.4, 0.3]) {
+    const before = await canvas.getAttribute('data-selected')
+    await page.mouse.move(box.x + box.w / 2 + radius * box.h, box.y + box.h / 2)
+    await page.mouse.down()
+    for (let k = 1; k <= 48; k++) {
+      const a = (2 * Math.PI * k) / 48
+      await page.mouse.move(
+        box.x + box.w / 2 + radius * box.h * Math.cos(a),
+        box.y + box.h / 2 + radius * box.h * Math.sin(a),
+      )
+    }
+    await page.mouse.up()
+    const until = Date.now() + 10_000
+    while ((await canvas.getAttribute('data-selected')) === before && Date.now() < until)
+      await sleep(20)
+    times.push(Number(await canvas.getAttribute('data-select-ms')))
+  }
+  await page.getByTestId('map-tool-pan').click()
+  return times
+}
+
+/**
+ * Thumbnail mode: jumps to a real face (the real faces sit in a small cluster of their own), which
+ * zooms in until a few hundred points are in view and their faces are drawn, then pans to and fro
+ * around it while the recorder runs.
+ */
+async function thumbnailPan(
+  page: Page,
+  seconds: number,
+): Promise<{ frames: number[]; draws: number[]; thumbnails: number }> {
+  const canvas = page.getByTestId('map-canvas')
+  await page.getByTestId('map-find-input').fill('1')
+  await page.getByTestId('map-find-input').press('Enter')
+  const until = Date.now() + 30_000
+  while (Number(await canvas.getAttribute('data-thumbnails')) < 20 && Date.now() < until)
+    await sleep(50)
+  const thumbnails = Number(await canvas.getAttribute('data-thumbnails'))
+  const box = await canvasBox(page)
+  const cx = box.x + box.w * 0.5
+  const cy = box.y + box.h * 0.5
+  await startRecording(page)
+  const end = Date.now() + seconds * 1000
+  let round = 0
+  while (Date.now() < end) {
+    const dir = round++ % 2 === 0 ? -1 : 1
+    await page.mouse.move(cx, cy)
+    await page.mouse.down()
+    for (let s = 1; s <= 20; s++) {
+      await page.mouse.move(cx + dir * s * 6, cy + dir * s * 3)
+      await sleep(8)
+    }
+    for (let s = 19; s >= 0; s--) {
+      await page.mouse.move(cx + dir * s * 6, cy + dir * s * 3)
+      await sleep(8)
+    }
+    await page.mouse.up()
+  }
+  await sleep(200)
+  const run = await stopRecording(page)
+  return { ...run, thumbnails }
 }
 
 function summarise(
@@ -242,8 +235,8 @@ try {
   }
   log('preparing a project (synth 160 → ingest → train 2 steps → encode)…')
   const { projectDir } = await prepareProject(temp.dir, { count: 160, trainSteps: 2, encode: true })
-  const { realFaces } = seedProject(projectDir)
-  log(`wrote a synthetic ${POINTS}-point t-SNE map (${realFaces} real faces among them)`)
+  const { realFaces } = seedScatterMap(projectDir, { points: POINTS })
+  log(`wrote a synthetic ${POINTS}-point t-SNE map (${realFaces.length} real faces among them)`)
   const serve = await startServe({ projectDir, home: join(temp.dir, 'home') })
   const { browser, page, pageErrors } = await openStudioPage(serve.url)
   try {
@@ -278,6 +271,8 @@ try {
     await page.getByTestId('map-legend').waitFor({ timeout: 60_000 })
     await sleep(1000)
     const coloured = await interact(page, SECONDS)
+    const lasso = await lassoTimes(page)
+    const thumbs = await thumbnailPan(page, SECONDS)
     mkdirSync(join(repoRoot, 'test-output'), { recursive: true })
     await page.screenshot({ path: join(repoRoot, 'test-output', 'bench-scatter.png') })
     const result: Record<string, number | null> = {
@@ -287,6 +282,13 @@ try {
       hostMapResultMs,
       ...summarise('', plain),
       ...summarise('coloured', coloured),
+      lassoMs: percentile(lasso, 50),
+      lassoMaxMs: percentile(lasso, 100),
+      thumbnailsDrawn: thumbs.thumbnails,
+      thumbnailPanFrames: thumbs.frames.length,
+      thumbnailPanFrameP50Ms: percentile(thumbs.frames, 50),
+      thumbnailPanFrameP95Ms: percentile(thumbs.frames, 95),
+      thumbnailPanDrawP95Ms: percentile(thumbs.draws, 95),
       hoverSamples: hover.length,
       hoverP50Ms: percentile(hover, 50),
       hoverMaxMs: percentile(hover, 100),
@@ -308,6 +310,10 @@ try {
       )
       log(
         `hover: ${result.hoverSamples} faces, p50 ${result.hoverP50Ms} ms, max ${result.hoverMaxMs} ms`,
+      )
+      log(`lasso over ${POINTS} points: p50 ${result.lassoMs} ms, max ${result.lassoMaxMs} ms`)
+      log(
+        `pan with ${result.thumbnailsDrawn} faces drawn: ${result.thumbnailPanFrames} frames, p50 ${result.thumbnailPanFrameP50Ms} ms, p95 ${result.thumbnailPanFrameP95Ms} ms; redraw p95 ${result.thumbnailPanDrawP95Ms} ms`,
       )
     }
     process.stdout.write(`${JSON.stringify(result)}\n`)

@@ -9,13 +9,20 @@
  * backend (one step, one replica; it is ~100× slower than wasm). `--baseline` also measures one
  * thread with the forward convolutions and matrix products on XNNPACK's stock kernels
  * (FACE_STUDIO_FMA=0), alternating with the fused multiply-add ones, so both see the same load.
+ * `--backend NAME` benches that backend alone, webgpu included (see lib/benchForced.ts, which also
+ * reads `--batch B`, `--sizes 64,128` and `--steps N`), and prints the GPU adapter.
  */
 import { loadavg } from 'node:os'
-import { pickBackend, type BackendName } from '../src/main/engine/backend/picker'
+import {
+  type BackendChoice,
+  pickBackend,
+  type BackendName,
+} from '../src/main/engine/backend/picker'
 import { syntheticShapes } from '../src/main/engine/data/trainingData'
 import { PRESETS, trainConfig } from '../src/main/engine/model/config'
 import { ParallelTrainer, replicaCount } from '../src/main/engine/parallel/parallelTrainer'
 import { Trainer } from '../src/main/engine/train/trainer'
+import { benchForced } from './lib/benchForced'
 import { calibrateHost, describeCalibration } from './lib/hostCalibration'
 
 const argv = process.argv.slice(2)
@@ -30,6 +37,22 @@ if (
   process.exit(2)
 }
 const json = args.has('--json')
+
+/** The value after `flag`, or undefined. */
+function option(flag: string): string | undefined {
+  const i = argv.indexOf(flag)
+  return i >= 0 ? argv[i + 1] : undefined
+}
+
+function wholeOption(flag: string, fallback: number, max: number): number {
+  const raw = option(flag)
+  const n = raw === undefined ? fallback : Number(raw)
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    process.stderr.write(`bench:train: ${flag} needs a whole number from 1 to ${max}\n`)
+    process.exit(2)
+  }
+  return n
+}
 const baseline = args.has('--baseline')
 
 /**
@@ -282,7 +305,43 @@ async function bench(name: BackendName, quick: boolean): Promise<BenchResult> {
   }
 }
 
+/** `--backend NAME`: that backend alone, with its adapter. */
+async function mainForced(name: BackendChoice): Promise<void> {
+  const sizes = (option('--sizes') ?? '64,128').split(',').map(Number)
+  if (sizes.length === 0 || sizes.some((s) => s !== 64 && s !== 128)) {
+    process.stderr.write('bench:train: --sizes takes 64, 128 or 64,128\n')
+    process.exit(2)
+  }
+  const load = loadavg()[0] as number
+  const pick = await pickBackend(name)
+  const a = pick.adapter
+  log(
+    `backend ${pick.backend}` +
+      (a ? ` on ${a.name} (${a.vendor}${a.software ? ', software' : ''}, ${a.api})` : ''),
+  )
+  const figures = await benchForced(pick.backend, {
+    batch: wholeOption('--batch', 32, 1024),
+    sizes: sizes as (64 | 128)[],
+    steps: wholeOption('--steps', 10, 10_000),
+    log,
+  })
+  if (json) {
+    process.stdout.write(
+      JSON.stringify({
+        backend: pick.backend,
+        adapter: a ?? null,
+        ...figures,
+        skipped: pick.skipped,
+        loadAverage: load,
+        loadAverageAfter: loadavg()[0],
+      }) + '\n',
+    )
+  }
+}
+
 async function main(): Promise<void> {
+  const forced = option('--backend')
+  if (forced !== undefined) return mainForced(forced as BackendChoice)
   const load = loadavg()[0] as number
   log(
     `load average ${loadavg()

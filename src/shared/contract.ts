@@ -6,6 +6,8 @@
 import { z } from 'zod'
 import { latentEvents, latentMethods } from './contractLatent'
 import { morphEvents, morphMethods } from './contractMorph'
+import { selectionMethods } from './contractSelection'
+import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from './limits'
 import { absolutePathSchema } from './schemas'
 
 export { isAbsolutePath } from './schemas'
@@ -134,11 +136,20 @@ export const appInfoSchema = z.object({
   version: z.string(),
   host: z.enum(['electron', 'serve']),
   canPickFolders: z.boolean(),
+  /** Exports may go where the person picks in a save dialog (else: exports/ and a download). */
+  canSaveAs: z.boolean(),
 })
 export type AppInfo = z.infer<typeof appInfoSchema>
 
 export const presetSchema = z.enum(['classic-64', 'classic-128'])
-export const backendChoiceSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+export const backendChoiceSchema = z.enum([
+  'auto',
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+])
 export const runStatusSchema = z.enum([
   'created',
   'running',
@@ -152,16 +163,16 @@ export type RunStatus = z.infer<typeof runStatusSchema>
 export const trainRequestSchema = z
   .object({
     preset: presetSchema.default('classic-64'),
-    steps: z.number().int().positive().max(10_000_000).optional(),
-    epochs: z.number().int().positive().max(10_000).optional(),
-    seed: z.number().int().nonnegative().max(0xffffffff).default(1),
+    steps: z.number().int().positive().max(MAX_TRAIN_STEPS).optional(),
+    epochs: z.number().int().positive().max(MAX_TRAIN_EPOCHS).optional(),
+    seed: z.number().int().nonnegative().max(MAX_SEED).default(1),
     backend: backendChoiceSchema.default('auto'),
     batchSize: z.number().int().positive().max(1024).optional(),
     learningRate: z.number().positive().max(1).optional(),
     rLossFactor: z.number().positive().max(1e7).optional(),
     beta: z.number().nonnegative().max(1000).optional(),
     klWarmupSteps: z.number().int().nonnegative().max(10_000_000).optional(),
-    checkpointEverySteps: z.number().int().positive().max(10_000_000).optional(),
+    checkpointEverySteps: z.number().int().positive().max(MAX_TRAIN_STEPS).optional(),
     previewEverySteps: z.number().int().positive().max(10_000_000).default(25),
   })
   .refine((r) => (r.steps === undefined) !== (r.epochs === undefined), {
@@ -171,6 +182,14 @@ export const trainRequestSchema = z
 export type TrainRequest = z.input<typeof trainRequestSchema>
 
 export const skippedBackendSchema = z.object({ name: z.string(), reason: z.string() })
+
+/** The GPU adapter of a webgpu run; software = a CPU rasteriser such as llvmpipe. */
+export const gpuAdapterSchema = z.object({
+  name: z.string(),
+  vendor: z.string(),
+  software: z.boolean(),
+})
+export type GpuAdapterInfo = z.infer<typeof gpuAdapterSchema>
 
 /** A finished run's figures on its test split (see the engine's RunQuality). */
 export const runQualitySchema = z.object({
@@ -194,6 +213,7 @@ export const runInfoSchema = z.object({
   targetSteps: z.number().int(),
   backend: z.string().nullable(),
   skippedBackends: z.array(skippedBackendSchema),
+  adapter: gpuAdapterSchema.nullable().optional(),
   valLoss: z.number().nullable(),
   testPsnr: z.number().nullable(),
   imagesPerSecond: z.number().nullable(),
@@ -270,6 +290,7 @@ export const methods = {
   'runs.preview': { input: runRefSchema, output: trainingPreviewEventSchema.nullable() },
   ...latentMethods,
   ...morphMethods,
+  ...selectionMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>
 
 export type MethodName = keyof typeof methods
@@ -309,6 +330,8 @@ export interface StudioClient {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
   /** URL of a dataset image's thumbnail at the cache resolution. */
   thumbnailUrl(imageId: number): string
+  /** URL that downloads a finished export from the project's exports/ folder (serve mode only). */
+  downloadUrl?(name: string): string
 }
 
 export function isMethodName(name: unknown): name is MethodName {

@@ -1,5 +1,7 @@
 /** The contract's latent-space part (issue 4): samples, attribute vectors, statistics, maps, neighbours. */
 import { z } from 'zod'
+import { nameEndingProblem, saveTargetSchema, savedFileSchema } from './exportTarget'
+import { MAX_SAMPLE_COUNT, MAX_SEED } from './limits'
 import { absolutePathSchema, imageDataUrlSchema, latentSchema, runIdSchema } from './schemas'
 
 /** Where a face comes from: a dataset image, a prior sample, the user's own photo, or a latent. */
@@ -47,10 +49,12 @@ export type ResolvedFace = z.infer<typeof resolvedFaceSchema>
 
 export const attributeVectorInfoSchema = z.object({
   name: z.string(),
-  /** ROC AUC of the projection on the vector, test split; null where a class is empty. */
+  /** ROC AUC of the projection on the vector, on the aucSplit faces; null where a class is empty. */
   auc: z.number().nullable(),
   positives: z.number().int(),
   negatives: z.number().int(),
+  /** The run's own attribute, made from a selection (listed after the built-in ones). */
+  custom: z.boolean().default(false),
 })
 
 export const latentStatisticsSchema = z.object({
@@ -87,13 +91,39 @@ export const mapResultSchema = z.object({
 })
 export type MapResult = z.infer<typeof mapResultSchema>
 
+/** Whether a run's latents follow its current checkpoint, and what encoding them would take. */
+export const latentStatusSchema = z.object({
+  /** null: the project has no trained run yet. */
+  runId: z.number().int().nullable(),
+  /** The step of the run's checkpoint: the latents that count are those encoded with it. */
+  step: z.number().int(),
+  /** Images the run would encode (the image cache at the model's size). */
+  images: z.number().int(),
+  /** Latents from the current checkpoint. */
+  current: z.number().int(),
+  /** Latents from an earlier checkpoint of the run: never used, re-encoded by an encode. */
+  stale: z.number().int(),
+  state: z.enum(['untrained', 'missing', 'stale', 'partial', 'ready']),
+  /** Seconds an encode of what is missing would take: the run's measured speed, or a default. */
+  estimatedSeconds: z.number().nonnegative(),
+  /** The encode job running now, if any. */
+  jobId: z.string().nullable(),
+})
+export type LatentStatus = z.infer<typeof latentStatusSchema>
+
 export const latentMethods = {
   'latent.encode': { input: z.object(optionalRun), output: z.object({ jobId: z.string() }) },
+  'latent.status': { input: z.object(optionalRun), output: latentStatusSchema },
   'latent.sample': {
     input: z.object({
       ...optionalRun,
-      count: z.number().int().min(1).max(256).default(16),
-      seed: z.number().int().nonnegative().max(0xffffffff).default(1),
+      count: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_SAMPLE_COUNT, `count: at most ${MAX_SAMPLE_COUNT} faces per sample`)
+        .default(16),
+      seed: z.number().int().nonnegative().max(MAX_SEED).default(1),
       temperature: z.number().positive().max(10).default(1),
     }),
     output: z.object({ runId: z.number().int(), faces: z.array(resolvedFaceSchema) }),
@@ -128,24 +158,34 @@ export const latentMethods = {
       runId: z.number().int(),
       method: directionMethodSchema.optional(),
       latents: z.number().int(),
-      /** Where the AUCs were measured: the test split, or all rows when the test split is empty. */
-      aucSplit: z.enum(['test', 'all']),
+      /**
+       * Where the AUCs were measured: the test split, or (without one) a seeded held-out 10 % of the
+       * faces; either way the vectors come from the other faces.
+       */
+      aucSplit: z.enum(['test', 'held-out 10 %']),
       attributes: z.array(attributeVectorInfoSchema),
     }),
   },
   'latent.strip': {
-    input: z.object({
-      ...optionalRun,
-      source: faceSourceSchema,
-      attribute: z.string().min(1).max(64),
-      orthogonalTo: z.array(z.string().min(1).max(64)).max(39).default([]),
-      from: z.number().min(-8).max(8).default(-4),
-      to: z.number().min(-8).max(8).default(4),
-      steps: z.number().int().min(2).max(33).default(9),
-      /** Also write the strip to this PNG file. */
-      savePath: absolutePathSchema.optional(),
-    }),
-    output: z.object({ image: imageDataUrlSchema, file: z.string().nullable() }),
+    input: z
+      .object({
+        ...optionalRun,
+        source: faceSourceSchema,
+        attribute: z.string().min(1).max(64),
+        orthogonalTo: z.array(z.string().min(1).max(64)).max(39).default([]),
+        from: z.number().min(-8).max(8).default(-4),
+        to: z.number().min(-8).max(8).default(4),
+        steps: z.number().int().min(2).max(33).default(9),
+        /** Also write the strip as a PNG: into exports/ by name, or where a save dialog says. */
+        save: saveTargetSchema.optional(),
+      })
+      .strict()
+      .superRefine((input, ctx) => {
+        const name = input.save?.kind === 'exports' ? input.save.name : input.save?.suggestedName
+        const problem = name === undefined ? null : nameEndingProblem(name, '.png')
+        if (problem) ctx.addIssue({ code: 'custom', path: ['save', 'name'], message: problem })
+      }),
+    output: savedFileSchema.extend({ image: imageDataUrlSchema }),
   },
   'latent.statistics': {
     input: z.object({
@@ -186,4 +226,11 @@ export const latentMethods = {
   },
 } as const
 
-export const latentEvents = {} as const
+export const latentEvents = {
+  /** An encode finished: the run's latents (and the screens built on them) changed. */
+  'latent.encoded': z.object({
+    runId: z.number().int(),
+    step: z.number().int(),
+    latents: z.number().int(),
+  }),
+} as const

@@ -2,10 +2,19 @@
 import { z } from 'zod'
 import { faceSourceSchema } from './contractLatent'
 import { timelineSchema } from './latent/timeline'
-import { absolutePathSchema, imageDataUrlSchema, runIdSchema } from './schemas'
+import { nameEndingProblem, saveTargetSchema } from './exportTarget'
+import { imageDataUrlSchema, runIdSchema } from './schemas'
 
 export const exportFormatSchema = z.enum(['gif', 'webp', 'png-strip', 'png-sequence'])
 export type ExportFormat = z.infer<typeof exportFormatSchema>
+
+/** The file ending of each format; a PNG sequence is a folder, so it has none. */
+export const FORMAT_ENDING: Record<ExportFormat, string> = {
+  gif: '.gif',
+  webp: '.webp',
+  'png-strip': '.png',
+  'png-sequence': '',
+}
 
 /** A timeline as saved in the project: the latents and where each keyframe came from. */
 export const savedTimelineSchema = z.object({
@@ -67,8 +76,28 @@ export const morphMethods = {
     output: z.object({ bytes: z.number().int(), frames: z.number().int() }),
   },
   'morph.export': {
-    input: exportOptionsSchema.extend({ path: absolutePathSchema }),
-    output: z.object({ jobId: z.string() }),
+    input: exportOptionsSchema
+      .extend({ target: saveTargetSchema })
+      .strict()
+      .superRefine((input, ctx) => {
+        const name =
+          input.target.kind === 'exports' ? input.target.name : input.target.suggestedName
+        const problem =
+          name === undefined ? null : nameEndingProblem(name, FORMAT_ENDING[input.format])
+        if (problem) {
+          const key = input.target.kind === 'exports' ? 'name' : 'suggestedName'
+          ctx.addIssue({ code: 'custom', path: ['target', key], message: problem })
+        }
+      }),
+    /**
+     * The job, the absolute path it writes and the exports/ name to download it by (null outside
+     * exports/); jobId and file are null when the person cancelled the save dialog.
+     */
+    output: z.object({
+      jobId: z.string().nullable(),
+      file: z.string().nullable(),
+      download: z.string().nullable(),
+    }),
   },
 } as const
 

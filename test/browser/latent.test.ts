@@ -211,6 +211,8 @@ describe('the Explore and Attributes screens', () => {
     const slider = page.getByTestId('attr-slider-Smiling')
     await slider.waitFor({ timeout: 60_000 })
     expect(await page.getByTestId('attr-auc-Smiling').textContent()).toMatch(/^(\d\.\d\d|–)$/)
+    // The synthetic set has a test split; the AUCs say where they were measured.
+    expect(await page.getByTestId('auc-split').textContent()).toBe('the test split')
     await slider.focus()
     for (let i = 0; i < 15; i++) await page.keyboard.press('ArrowRight')
     expect(Number(await slider.inputValue())).toBeCloseTo(1.5)
@@ -234,10 +236,10 @@ describe('the Explore and Attributes screens', () => {
       .poll(() => attr(face, 'data-version'), { timeout: 60_000 })
       .toBeGreaterThan(beforeLinear)
 
-    // The −4…4 strip, saved where the user asked.
-    const stripFile = join(studio.dir, 'smiling-strip.png')
+    // The −4…4 strip, saved in the project's exports folder under the name the user gave.
+    const stripFile = join(studio.projectDir, 'exports', 'smiling-strip.png')
     await page.getByTestId('strip-attribute-select').selectOption('Smiling')
-    await page.getByTestId('strip-path-input').fill(stripFile)
+    await page.getByTestId('strip-path-input').fill('smiling-strip.png')
     await page.getByTestId('strip-button').click()
     const strip = page.getByTestId('strip-image')
     await strip.waitFor({ timeout: 60_000 })

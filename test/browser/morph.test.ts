@@ -133,10 +133,10 @@ describe('the Morph screen', () => {
       await expect.poll(() => scrubber.getAttribute('data-frames')).toBe('15')
 
       // Export a GIF: the expected size shows first, then progress, then the file.
-      const out = join(studio.dir, 'morph.gif')
+      const out = join(studio.projectDir, 'exports', 'morph.gif')
       await page.getByTestId('export-format-select').selectOption('gif')
       await page.getByTestId('export-size-input').fill('96')
-      await page.getByTestId('export-path-input').fill(out)
+      await page.getByTestId('export-path-input').fill('morph.gif')
       const estimate = page.getByTestId('export-estimate')
       // The estimate follows the options (debounced): wait for the one made for 96 px GIF.
       await expect
@@ -152,6 +152,13 @@ describe('the Morph screen', () => {
       await result.waitFor({ timeout: 180_000 })
       expect(await result.getAttribute('data-status')).toBe('done')
       expect(await result.getAttribute('data-file')).toBe(out)
+      // Serve mode hands the file over as a download from the exports folder.
+      const link = page.getByTestId('export-download-link')
+      const download = await page.request.get(
+        new URL(String(await link.getAttribute('href')), studio.serve.origin).href,
+      )
+      expect(download.status()).toBe(200)
+      expect((await download.body()).equals(readFileSync(out))).toBe(true)
 
       expect(existsSync(out)).toBe(true)
       const bytes = readFileSync(out)

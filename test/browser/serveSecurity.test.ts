@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { rawWebSocket, wsFrame } from '../support/rawWebSocket'
 import { startServe, type RunningServe } from '../support/serveHarness'
 import { makeTempDir } from '../support/tempDir'
 
@@ -78,5 +79,24 @@ describe('serve mode security', () => {
       'refused',
     )
     expect(await attempt(`${wsBase}/ws?token=${serve.token}`, serve.origin)).toBe('open')
+  })
+
+  it('survives bad WebSocket frames: the serve process keeps running and serving', async () => {
+    for (const frame of [
+      wsFrame(Buffer.from([0xff, 0xfe])),
+      wsFrame(Buffer.alloc(8), { declaredLength: 2 << 20 }),
+    ]) {
+      const raw = await rawWebSocket(serve.port, `/ws?token=${serve.token}`, serve.origin)
+      raw.send(frame)
+      await raw.closed
+    }
+    const info = await serve.call<{ host: string }>('app.info', {})
+    expect(info.host).toBe('serve')
+    expect(serve.child.exitCode).toBeNull()
+  })
+
+  it('sets no cookie: cookies would reach every other server on 127.0.0.1', async () => {
+    const response = await fetch(serve.url)
+    expect(response.headers.get('set-cookie')).toBeNull()
   })
 })

@@ -7,7 +7,7 @@ import type { RunningServe } from '../support/serveHarness'
 import { repoRoot } from '../support/sharedData'
 import { studioOnProject } from '../support/studioOnProject'
 
-const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
+const BACKEND_ORDER = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']
 
 describe('the Training screen', () => {
   const studio = studioOnProject('training-browser-', {}, { width: 1440, height: 1240 })

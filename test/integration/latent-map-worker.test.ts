@@ -36,6 +36,7 @@ function addRun(db: Db, runId: number, count: number, dim: (i: number) => number
   insertLatents(
     db,
     runId,
+    0, // steps_done of a run never trained: these latents are current
     Array.from({ length: count }, (_, i) => {
       const centre = centres[i % CLUSTERS] as Float32Array
       const mu = Float32Array.from({ length: dim(i) }, (_, d) => (centre[d] ?? 0) + random() - 0.5)

@@ -57,7 +57,7 @@ describe('LatentService on a trained project', () => {
     const out = await service['latent.vectors']({})
     expect(out.attributes).toHaveLength(40)
     expect(out.latents).toBe(240)
-    expect(['test', 'all']).toContain(out.aucSplit)
+    expect(['test', 'held-out 10 %']).toContain(out.aucSplit)
     const smiling = out.attributes.find((a) => a.name === 'Smiling')
     expect(smiling?.positives).toBeGreaterThan(0)
     expect(smiling?.negatives).toBeGreaterThan(0)
@@ -163,7 +163,7 @@ describe('LatentService on a trained project', () => {
       source: { kind: 'sample', seed: 4, temperature: 1 },
     })
     expect(again.latent).toEqual(samples.faces[1]?.latent)
-    const file = join(temp.dir, 'strip.png')
+    const file = join(projectDir, 'exports', 'strip.png')
     const strip = await service['latent.strip']({
       source: { kind: 'image', imageId: 10 },
       attribute: 'Smiling',
@@ -171,7 +171,7 @@ describe('LatentService on a trained project', () => {
       from: -4,
       to: 4,
       steps: 5,
-      savePath: file,
+      save: { kind: 'exports', name: 'strip.png' },
     })
     expect(strip.file).toBe(file)
     expect((await sharp(file).metadata()).width).toBe(5 * 128)

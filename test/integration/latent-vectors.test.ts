@@ -2,8 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertLatents } from '../../src/main/store/latents'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
 import type { Db } from '../../src/main/store/database'
-import { computeLinearAttributeVectors } from '../../src/main/analysis/linearDirections'
-import { attributeVectorSet, attributeDirection } from '../../src/main/studio/latent/vectors'
+import { computeLinearAttributeVectors, heldOutRows } from '../../src/main/analysis'
+import {
+  attributeVectorSet,
+  attributeDirection,
+  computeVectorSet,
+  HELD_OUT_SEED,
+  HELD_OUT_SHARE,
+} from '../../src/main/studio/latent/vectors'
 import { NoLatentsError, loadLatentTable } from '../../src/main/studio/latent/latentData'
 import { cachedMap, computeMap } from '../../src/main/studio/latent/maps'
 import { makeTempDir } from '../support/tempDir'
@@ -50,6 +56,7 @@ function addFaces(db: Db, faces: Face[], runId: number): void {
   insertLatents(
     db,
     runId,
+    0, // steps_done of a run never trained: these latents are current
     faces.map((f) => ({ imageId: f.id, mu: f.mu, logVar: new Float32Array(DIM) })),
   )
 }
@@ -111,21 +118,23 @@ describe('attribute vectors from the store', () => {
     temp.cleanup()
   })
 
-  it('match a direct computation, with AUCs on the test split', () => {
+  it('match a direct computation on the other splits, with AUCs on the test split', () => {
     const faces = makeFaces(1, 300, (k) => (k % 5 === 0 ? 2 : 0))
     const runId = setup(db, faces)
     const set = attributeVectorSet(db, root, runId)
     expect(set.cached).toBe(false)
     expect(set.names).toEqual(NAMES)
     expect(set.latents).toBe(300)
-    expect(set.aucRows).toBe('test')
+    expect(set.aucSplit).toBe('test')
+    expect(set.aucLatents).toBe(60)
     const test = faces.filter((f) => f.split === 2)
+    const fit = faces.filter((f) => f.split !== 2)
     NAMES.forEach((_, a) => {
-      const expected = directVector(faces, a)
+      const expected = directVector(fit, a)
       const got = Array.from(set.vectors.subarray(a * DIM, (a + 1) * DIM))
       got.forEach((x, d) => expect(x).toBeCloseTo(expected[d] as number, 5))
-      expect(set.positives[a]).toBe(faces.filter((f) => f.labels[a] === 1).length)
-      expect(set.negatives[a]).toBe(faces.filter((f) => f.labels[a] === -1).length)
+      expect(set.positives[a]).toBe(fit.filter((f) => f.labels[a] === 1).length)
+      expect(set.negatives[a]).toBe(fit.filter((f) => f.labels[a] === -1).length)
       expect(set.aucs[a]).toBeCloseTo(pairwiseAuc(test, a, got), 6)
     })
     // Smiling and Male are real signals; the directions separate them well.
@@ -138,7 +147,8 @@ describe('attribute vectors from the store', () => {
     const runId = setup(db, faces)
     const meanDiff = attributeVectorSet(db, root, runId)
     const linear = attributeVectorSet(db, root, runId, 'linear')
-    expect(linear).toMatchObject({ cached: false, method: 'linear', aucRows: 'test' })
+    expect(linear).toMatchObject({ cached: false, method: 'linear', aucSplit: 'test' })
+    expect(linear.aucLatents).toBe(60)
     const test = faces.filter((f) => f.split === 2)
     const fit = faces.filter((f) => f.split !== 2)
     const mu = Float32Array.from(fit.flatMap((f) => Array.from(f.mu)))
@@ -159,13 +169,42 @@ describe('attribute vectors from the store', () => {
     expect(attributeVectorSet(db, root, runId, 'linear').cached).toBe(true)
   })
 
-  it('falls back to all rows when the test split is empty, and says so', () => {
+  it('holds out a seeded 10 % without a test split, and fits the vectors on the rest only', () => {
     const faces = makeFaces(1, 120, () => 0)
     const runId = setup(db, faces)
     const set = attributeVectorSet(db, root, runId)
-    expect(set.aucRows).toBe('all')
-    const v = Array.from(set.vectors.subarray(0, DIM))
-    expect(set.aucs[0]).toBeCloseTo(pairwiseAuc(faces, 0, v), 6)
+    expect(set.aucSplit).toBe('held-out 10 %')
+    expect(set.aucLatents).toBe(12)
+    const held = heldOutRows(
+      faces.map((f) => f.id),
+      HELD_OUT_SHARE,
+      HELD_OUT_SEED,
+    )
+    const heldFaces = Array.from(held.heldOut, (i) => faces[i]!)
+    const rest = Array.from(held.rest, (i) => faces[i]!)
+    NAMES.forEach((_, a) => {
+      const got = Array.from(set.vectors.subarray(a * DIM, (a + 1) * DIM))
+      // No leakage: the direction is that of the other 90 % alone, not of all faces.
+      directVector(rest, a).forEach((x, d) => expect(got[d]).toBeCloseTo(x, 5))
+      expect(set.positives[a]! + set.negatives[a]!).toBeLessThanOrEqual(108)
+      expect(set.aucs[a]).toBeCloseTo(pairwiseAuc(heldFaces, a, got), 6)
+    })
+    const all = directVector(faces, 0)
+    const got = Array.from(set.vectors.subarray(0, DIM))
+    expect(Math.max(...all.map((x, d) => Math.abs(x - got[d]!)))).toBeGreaterThan(1e-4)
+    // The same faces are held out next time: the choice is seeded, not random.
+    expect(computeVectorSet(db, root, runId).aucs).toEqual(set.aucs)
+    // The linear directions hold out the same faces and are fitted on the rest alone.
+    const linear = attributeVectorSet(db, root, runId, 'linear')
+    expect(linear).toMatchObject({ aucSplit: 'held-out 10 %', aucLatents: 12 })
+    const mu = Float32Array.from(rest.flatMap((f) => Array.from(f.mu)))
+    const labels = Int8Array.from(rest.flatMap((f) => f.labels))
+    const direct = computeLinearAttributeVectors(mu, rest.length, DIM, labels, NAMES.length)
+    NAMES.forEach((_, a) => {
+      const v = Array.from(linear.vectors.subarray(a * DIM, (a + 1) * DIM))
+      v.forEach((x, d) => expect(x).toBeCloseTo(direct.vectors[a * DIM + d] as number, 5))
+      expect(linear.aucs[a]).toBeCloseTo(pairwiseAuc(heldFaces, a, v), 6)
+    })
   })
 
   it('gives a null AUC and no direction where a class is empty', () => {
@@ -209,7 +248,10 @@ describe('attribute vectors from the store', () => {
     const after = attributeVectorSet(db, root, runId)
     expect(after.cached).toBe(false)
     expect(after.latents).toBe(200)
-    const expected = directVector([...first, ...more], 0)
+    const expected = directVector(
+      [...first, ...more].filter((f) => f.split !== 2),
+      0,
+    )
     expect(after.vectors[2]).toBeCloseTo(expected[2] as number, 5)
     expect(after.vectors[2]).not.toBeCloseTo(a.vectors[2] as number, 2)
   })
@@ -236,10 +278,12 @@ describe('attribute vectors from the store', () => {
     expect((await computeMap(db, root, runId, 'tsne')).cached).toBe(true)
   })
 
-  it('says to run encode when a run has no latents', () => {
+  it('says to encode when a run has no latents', () => {
     const runId = setup(db, [])
     expect(loadLatentTable(db, runId).n).toBe(0)
     expect(() => attributeVectorSet(db, root, runId)).toThrow(NoLatentsError)
-    expect(() => attributeVectorSet(db, root, runId)).toThrow(/face-studio encode/)
+    expect(() => attributeVectorSet(db, root, runId)).toThrow(
+      /no latents from its current checkpoint/,
+    )
   })
 })

@@ -192,7 +192,7 @@ describe('face-studio morph', () => {
       process.execPath,
       [
         ...[bin, 'morph', '--project', project, '--from', firstId, '--to', secondId],
-        ...['--frames', '1500', '--size', '512', '--out', target, '--json'],
+        ...['--frames', '300', '--size', '512', '--out', target, '--json'],
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )

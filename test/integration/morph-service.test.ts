@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import omggif from 'omggif'
 import sharp from 'sharp'
@@ -217,8 +217,12 @@ describe('morph service', () => {
     const estimate = (await call('morph.estimate', options)) as { bytes: number; frames: number }
     const expectedFrames = scheduleDelays(parseTimeline(timeline)).length
     expect(estimate.frames).toBe(expectedFrames)
-    const path = join(temp.dir, 'service.gif')
-    const { jobId } = (await call('morph.export', { ...options, path })) as { jobId: string }
+    const path = join(paths.exports, 'service.gif')
+    const { jobId, file } = (await call('morph.export', {
+      ...options,
+      target: { kind: 'exports', name: 'service.gif' },
+    })) as { jobId: string; file: string }
+    expect(file).toBe(path)
     expect((await whenFinished(jobId)).status).toBe('done')
     const bytes = readFileSync(path)
     expect(estimate.bytes).toBeGreaterThan(bytes.length / 2)
@@ -228,19 +232,20 @@ describe('morph service', () => {
     expect(reader.width).toBe(128)
     const phases = new Set(progress.filter((p) => p.jobId === jobId).map((p) => p.phase))
     expect(phases.has('decode')).toBe(true)
-    expect(readdirSync(temp.dir).filter((f) => f.includes('.tmp-'))).toEqual([])
+    expect(readdirSync(paths.exports).filter((f) => f.includes('.tmp-'))).toEqual([])
   })
 
   it('clears what a killed export left beside the target before writing', async () => {
-    const path = join(temp.dir, 'again.webp')
+    const path = join(paths.exports, 'again.webp')
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number
-    const stale = join(temp.dir, `.again.webp.tmp-${deadPid}-0badcafe`)
+    mkdirSync(paths.exports, { recursive: true })
+    const stale = join(paths.exports, `.again.webp.tmp-${deadPid}-0badcafe`)
     writeFileSync(stale, 'half a file')
     const { jobId } = (await call('morph.export', {
       timeline: farTimeline(dim),
       format: 'webp',
       size: 64,
-      path,
+      target: { kind: 'exports', name: 'again.webp' },
     })) as { jobId: string }
     expect((await whenFinished(jobId)).status).toBe('done')
     expect(existsSync(stale)).toBe(false)
@@ -249,13 +254,13 @@ describe('morph service', () => {
   })
 
   it('the contact strip shows the dataset faces at its ends', async () => {
-    const path = join(temp.dir, 'strip.png')
+    const path = join(paths.exports, 'strip.png')
     const timeline = farTimeline(dim)
     const { jobId } = (await call('morph.export', {
       timeline,
       format: 'png-strip',
       size: 64,
-      path,
+      target: { kind: 'exports', name: 'strip.png' },
       sources: [
         { kind: 'image', imageId: 2 },
         { kind: 'image', imageId: 3 },
@@ -283,14 +288,14 @@ describe('morph service', () => {
   })
 
   it('a cancelled export leaves nothing behind', async () => {
-    const path = join(temp.dir, 'cancelled')
+    const path = join(paths.exports, 'cancelled')
     const timeline = farTimeline(dim)
-    timeline.segments = [{ frames: 800, interpolation: 'slerp', easing: 'linear' }]
+    timeline.segments = [{ frames: 300, interpolation: 'slerp', easing: 'linear' }]
     const { jobId } = (await call('morph.export', {
       timeline,
       format: 'png-sequence',
       size: 512,
-      path,
+      target: { kind: 'exports', name: 'cancelled' },
     })) as { jobId: string }
     while (!progress.some((p) => p.jobId === jobId && p.phase === 'decode' && p.done > 0)) {
       await new Promise((r) => setTimeout(r, 20))
@@ -298,6 +303,6 @@ describe('morph service', () => {
     expect(await service.ctx.jobs.cancel(jobId)).toBe(true)
     expect((await whenFinished(jobId)).status).toBe('cancelled')
     expect(existsSync(path)).toBe(false)
-    expect(readdirSync(temp.dir).filter((f) => f.startsWith('.cancelled'))).toEqual([])
+    expect(readdirSync(paths.exports).filter((f) => f.startsWith('.cancelled'))).toEqual([])
   })
 })

@@ -15,22 +15,28 @@ export interface StudioOnProject {
   pageErrors: string[]
 }
 
+/** The studio started without a project: serve on a fresh home opens the demo, as on a first start. */
+export type FreshStudio = Omit<StudioOnProject, 'projectDir'>
+
 /**
- * A browser suite's fixture: a project prepared through the CLI (synth → ingest → train…), serve
- * mode on it, and the studio page in Chromium; all torn down after the suite. The fields are set
- * before the suite's own beforeAll hooks run.
+ * A browser suite's fixture: serve mode (on the project `setUp` prepares in the suite's folder, if
+ * any) and the studio page in Chromium; all torn down after the suite. The fields are set before the
+ * suite's own beforeAll hooks run.
  */
-export function studioOnProject(
+function studioFixture(
   prefix: string,
-  prepare: Parameters<typeof prepareProject>[1] = {},
+  setUp: (dir: string) => Promise<string | undefined>,
   viewport?: { width: number; height: number },
 ): StudioOnProject {
   const temp = makeTempDir(prefix)
   const studio = { dir: temp.dir, projectDir: join(temp.dir, 'project') } as StudioOnProject
   let browser: Browser | undefined
   beforeAll(async () => {
-    await prepareProject(temp.dir, prepare)
-    studio.serve = await startServe({ projectDir: studio.projectDir, home: join(temp.dir, 'home') })
+    const projectDir = await setUp(temp.dir)
+    studio.serve = await startServe({
+      ...(projectDir ? { projectDir } : {}),
+      home: join(temp.dir, 'home'),
+    })
     const opened = await openStudioPage(studio.serve.url, viewport)
     browser = opened.browser
     studio.page = opened.page
@@ -42,4 +48,22 @@ export function studioOnProject(
     temp.cleanup()
   })
   return studio
+}
+
+/** A project prepared through the CLI (synth → ingest → train…), serve mode on it, and the page. */
+export function studioOnProject(
+  prefix: string,
+  prepare: Parameters<typeof prepareProject>[1] = {},
+  viewport?: { width: number; height: number },
+): StudioOnProject {
+  return studioFixture(
+    prefix,
+    async (dir) => (await prepareProject(dir, prepare)).projectDir,
+    viewport,
+  )
+}
+
+/** Serve mode on a fresh home, with no project given: the studio opens its demo. */
+export function freshStudio(prefix: string): FreshStudio {
+  return studioFixture(prefix, async () => undefined)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cropBox, cropKey } from '../../src/main/dataset/crop'
+import { cropBox, cropKey, datasetDefaultCrop } from '../../src/main/dataset/crop'
 import { headerDimensions } from '../../src/main/dataset/imageHeader'
 import { jpegOrientation } from '../../src/main/dataset/jpegOrientation'
 import { cropResize } from '../../src/main/dataset/resample'
@@ -15,6 +15,21 @@ describe('cropBox', () => {
       top: 35,
       side: 50,
     })
+  })
+  it("scales CelebA's crop with the image in a CelebA-layout dataset, centred exactly", () => {
+    const scaled = datasetDefaultCrop('celeba')
+    expect(datasetDefaultCrop('celeba-kaggle')).toEqual(scaled)
+    expect(cropKey(scaled)).toBe('celeba')
+    expect(cropBox(scaled, 178, 218)).toEqual({ left: 15, top: 35, side: 148 })
+    // Half size: 74 would leave 7.5 px margins; 75 keeps the square on the photo's centre.
+    expect(cropBox(scaled, 89, 109)).toEqual({ left: 7, top: 17, side: 75 })
+    expect(cropBox(scaled, 356, 436)).toEqual({ left: 30, top: 70, side: 296 })
+    // Never larger than the shorter side.
+    expect(cropBox(scaled, 300, 200)).toEqual({ left: 50, top: 0, side: 200 })
+  })
+  it("keeps any other folder of faces on the shorter side's square", () => {
+    expect(datasetDefaultCrop('folder')).toEqual({ kind: 'celeba' })
+    expect(cropBox(datasetDefaultCrop('folder'), 89, 109)).toEqual({ left: 0, top: 10, side: 89 })
   })
   it('refuses a fixed box that does not fit', () => {
     expect(cropBox({ kind: 'box', left: 10, top: 10, side: 100 }, 100, 100)).toMatch(/does not fit/)

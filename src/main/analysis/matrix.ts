@@ -13,3 +13,17 @@ export function checkMatrix(
     throw new Error(`${what}: expected ${rows}×${cols} = ${rows * cols} values, got ${data.length}`)
   }
 }
+
+/** The given rows of an N×width row-major matrix, in that order, as a new matrix of the same type. */
+export function takeRows<T extends Float32Array | Int8Array>(
+  data: T,
+  width: number,
+  rows: ArrayLike<number>,
+): T {
+  const out = new (data.constructor as new (length: number) => T)(rows.length * width)
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k] as number
+    out.set(data.subarray(r * width, (r + 1) * width), k * width)
+  }
+  return out
+}

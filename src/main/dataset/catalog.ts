@@ -5,7 +5,6 @@
  */
 import type { Problem } from '../../shared/contract'
 import type { Db } from '../store/database'
-import type { DatasetLayout } from './layout'
 import type { ScannedFile } from './scan'
 import type { AttributeTable } from './annotations/attributes'
 
@@ -22,33 +21,25 @@ export interface CatalogChanges {
   changed: number
   removed: number
   unchanged: number
+  /** latents that went with removed images */
+  latentsDropped: number
 }
 
 export type ProblemStage = 'scan' | 'annotations' | 'image'
 
-const SIGNATURE_KEY = 'dataset.annotations'
+export const SIGNATURE_KEY = 'dataset.annotations'
 /** Unmatched rows/files are listed one by one up to this many, then counted in one line. */
 const LISTED_UNMATCHED = 10
 
-/** Records the dataset; a different dataset folder replaces everything the project knew. */
-export function syncDataset(db: Db, layout: DatasetLayout, crop: string): void {
-  const current = db.prepare('SELECT root, image_dir FROM dataset WHERE id = 1').get() as
-    { root: string; image_dir: string } | undefined
-  if (current && (current.root !== layout.root || current.image_dir !== layout.imageDir)) {
-    db.exec('DELETE FROM images; DELETE FROM problems; DELETE FROM attribute_names')
-    db.prepare('DELETE FROM settings WHERE key = ?').run(SIGNATURE_KEY)
-  }
-  db.prepare(
-    `INSERT INTO dataset (id, root, image_dir, layout, crop) VALUES (1, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET root = excluded.root, image_dir = excluded.image_dir,
-       layout = excluded.layout, crop = excluded.crop`,
-  ).run(layout.root, layout.imageDir, layout.kind, crop)
-}
-
+/**
+ * `sameBytesBy: 'size'` (the dataset moved or was copied) matches files by name and size alone and
+ * carries the new modification times over to the rows and their cache slots.
+ */
 export function syncImages(
   db: Db,
   files: ScannedFile[],
   problemName: (rel: string) => string,
+  sameBytesBy: 'size-and-mtime' | 'size' = 'size-and-mtime',
 ): CatalogChanges & { touched: Set<number> } {
   const existing = new Map<string, { id: number; size: number; mtime_ms: number }>()
   for (const row of db
@@ -68,10 +59,21 @@ export function syncImages(
     "UPDATE images SET size = ?, mtime_ms = ?, status = 'pending', width = NULL, height = NULL WHERE id = ?",
   )
   const dropSlots = db.prepare('DELETE FROM cache_slots WHERE image_id = ?')
+  const retime = db.prepare('UPDATE images SET mtime_ms = ? WHERE id = ?')
+  const retimeSlots = db.prepare(
+    'UPDATE cache_slots SET mtime_ms = ? WHERE image_id = ? AND size = ? AND mtime_ms = ?',
+  )
+  const latentsOf = db.prepare('SELECT count(*) AS n FROM latents WHERE image_id = ?')
   const dropProblems = db.prepare("DELETE FROM problems WHERE stage = 'image' AND file = ?")
   const remove = db.prepare('DELETE FROM images WHERE id = ?')
   const touched = new Set<number>()
-  const changes: CatalogChanges = { added: 0, changed: 0, removed: 0, unchanged: 0 }
+  const changes: CatalogChanges = {
+    added: 0,
+    changed: 0,
+    removed: 0,
+    unchanged: 0,
+    latentsDropped: 0,
+  }
 
   for (const file of files) {
     const row = existing.get(file.rel)
@@ -79,6 +81,12 @@ export function syncImages(
     if (!row) {
       touched.add(Number(insert.run(file.rel, file.size, file.mtimeMs).lastInsertRowid))
       changes.added++
+    } else if (sameBytesBy === 'size' && row.size === file.size) {
+      if (row.mtime_ms !== file.mtimeMs) {
+        retime.run(file.mtimeMs, row.id)
+        retimeSlots.run(file.mtimeMs, row.id, row.size, row.mtime_ms)
+      }
+      changes.unchanged++
     } else if (row.size !== file.size || row.mtime_ms !== file.mtimeMs) {
       update.run(file.size, file.mtimeMs, row.id)
       dropSlots.run(row.id)
@@ -90,6 +98,7 @@ export function syncImages(
     }
   }
   for (const [rel, row] of existing) {
+    changes.latentsDropped += (latentsOf.get(row.id) as { n: number }).n
     remove.run(row.id)
     dropProblems.run(problemName(rel))
     changes.removed++

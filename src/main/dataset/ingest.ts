@@ -17,16 +17,16 @@ import {
   addProblems,
   replaceProblems,
   syncAnnotations,
-  syncDataset,
   syncImages,
   type Annotations,
 } from './catalog'
-import { cropKey, DEFAULT_CROP, validateCrop, type CropSpec } from './crop'
+import { describeRootChange, syncDataset } from './datasetRoot'
+import { cropKey, datasetDefaultCrop, validateCrop, type CropSpec } from './crop'
 import { CacheWriter, ensureCache, validSlots, type CacheInfo } from './imageCache'
 import { detectLayout, type DatasetLayout } from './layout'
 import type { JobOutcome } from './preprocess'
 import { startPreprocessor } from './preprocessPool'
-import { scanImages } from './scan'
+import { kindOf, scanImages } from './scan'
 import { splitName } from './splits'
 import { attributeCounts, PROBLEM_ORDER } from './summary'
 
@@ -46,6 +46,8 @@ export interface IngestStats {
   processed: number
   /** images whose valid slot was kept */
   reused: number
+  /** latents removed with images that left the project (removed files, or a different dataset) */
+  latentsDropped: number
 }
 
 export interface IngestResult {
@@ -54,6 +56,8 @@ export interface IngestResult {
   attributes: Record<string, number>
   problems: Problem[]
   stats: IngestStats
+  /** what happened to what the project already knew, when that is not obvious: moves, removals */
+  notices: string[]
 }
 
 /** No images at all: the one ingest failure that is not a per-file problem. */
@@ -77,9 +81,9 @@ export async function ingestDataset(
   datasetDir: string,
   options: IngestOptions,
 ): Promise<IngestResult> {
-  const crop = options.crop ?? DEFAULT_CROP
-  validateCrop(crop)
   const layout = detectLayout(datasetDir)
+  const crop = options.crop ?? datasetDefaultCrop(layout.kind)
+  validateCrop(crop)
   const problemName = (rel: string): string =>
     relative(layout.root, join(layout.imageDir, rel)).split(sep).join('/') || rel
   const scan = await scanImages(layout.imageDir, { ...options, describe: problemName })
@@ -89,9 +93,22 @@ export async function ingestDataset(
   const { annotations, problems: parseProblems } = await readAnnotations(layout)
   options.onProgress?.({ phase: 'annotations', done: 1, total: 1 })
 
+  const notices: string[] = []
   const changes = db.transaction(() => {
-    syncDataset(db, layout, cropKey(crop))
-    const imageChanges = syncImages(db, scan.files, problemName)
+    const root = syncDataset(db, layout, cropKey(crop), scan.files)
+    const rootNotice = describeRootChange(root, layout.imageDir)
+    if (rootNotice) notices.push(rootNotice)
+    const imageChanges = syncImages(
+      db,
+      scan.files,
+      problemName,
+      root.match === 'moved' ? 'size' : 'size-and-mtime',
+    )
+    if (imageChanges.latentsDropped > 0) {
+      notices.push(
+        `${imageChanges.removed} image files are gone from ${layout.imageDir}; their ${imageChanges.latentsDropped} latents were removed`,
+      )
+    }
     const matchProblems = syncAnnotations(
       db,
       annotations,
@@ -104,7 +121,7 @@ export async function ingestDataset(
     )
     replaceProblems(db, 'scan', scan.problems)
     replaceProblems(db, 'annotations', [...parseProblems, ...matchProblems])
-    return imageChanges
+    return { ...imageChanges, latentsDropped: imageChanges.latentsDropped + root.latentsDropped }
   })()
 
   const cache = ensureCache(db, paths, options.size, crop)
@@ -121,7 +138,9 @@ export async function ingestDataset(
       removed: changes.removed,
       processed: processed.decoded,
       reused: result.images - processed.ok,
+      latentsDropped: changes.latentsDropped,
     },
+    notices,
   }
 }
 
@@ -134,6 +153,14 @@ async function readAnnotations(
     if (!file) return null
     try {
       const info = await stat(file)
+      // Never read a named pipe or a device: it could block or never end.
+      if (!info.isFile()) {
+        problems.push({
+          file: basename(file),
+          reason: `is ${kindOf(info)}, not a file; labels from it are missing (replace it with the annotation file)`,
+        })
+        return null
+      }
       return { text: await readFile(file, 'utf8'), stamp: `${file}:${info.size}:${info.mtimeMs}` }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
@@ -294,7 +321,7 @@ async function preprocessPending(
 }
 
 /** What an ingest reports: images with a valid slot in `cache`, their splits and attribute counts. */
-export function ingestSummary(db: Db, cache: CacheInfo): Omit<IngestResult, 'stats'> {
+export function ingestSummary(db: Db, cache: CacheInfo): Omit<IngestResult, 'stats' | 'notices'> {
   const slots = validSlots(db, cache.id)
   const splits: Record<Split, number> = { train: 0, validation: 0, test: 0, unassigned: 0 }
   for (const slot of slots) splits[splitName(slot.split)]++

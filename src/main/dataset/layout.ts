@@ -32,20 +32,28 @@ export function detectLayout(datasetDir: string): DatasetLayout {
   if (!statSync(dir).isDirectory()) {
     throw new Error(`${dir}: is a file; point at the dataset's folder`)
   }
-  const here = layoutAt(dir)
+  // Real paths: the same folder through a symbolic link (or a different spelling) is the same dataset.
+  const real = realpathSync(dir)
+  const here = layoutAt(real)
   if (here) return here
   // Pointed at the image folder: look for annotations one or two levels up (Kaggle nests twice).
-  const real = realpathSync(dir)
-  for (const ancestor of [dirname(dir), dirname(dirname(dir))]) {
-    const found = ancestor !== dir ? layoutAt(ancestor) : null
+  // Both the path given and the real one: an image folder may be a link into another disk.
+  const ancestors = new Set([
+    dirname(dir),
+    dirname(dirname(dir)),
+    dirname(real),
+    dirname(dirname(real)),
+  ])
+  for (const ancestor of ancestors) {
+    const found = ancestor !== real && ancestor !== dir ? layoutAt(realpathSync(ancestor)) : null
     if (!found) continue
     const images = realpathSync(found.imageDir)
     if (images === real || realpathSync(dirname(found.imageDir)) === real) return found
   }
   return {
     kind: 'folder',
-    root: dir,
-    imageDir: dir,
+    root: real,
+    imageDir: real,
     attributes: null,
     partition: null,
     identities: null,
@@ -73,12 +81,19 @@ function layoutAt(root: string): DatasetLayout | null {
   }
 }
 
+/**
+ * The first of `names` that is a regular file; failing that, the first that exists at all (a folder,
+ * a named pipe), so that ingest reports it by name instead of ignoring it.
+ */
 function firstFile(dir: string, names: string[]): string | null {
+  let other: string | null = null
   for (const name of names) {
     const path = join(dir, name)
-    if (existsSync(path) && statSync(path).isFile()) return path
+    if (!existsSync(path)) continue
+    if (statSync(path).isFile()) return path
+    other ??= path
   }
-  return null
+  return other
 }
 
 function isDir(path: string): boolean {

@@ -1,7 +1,8 @@
 /**
  * Walks an image folder (nested) for jpg/png/webp files with their size and mtime. Symbolic links are
  * followed once: a link loop or a folder reached twice is reported, never walked again. Zero-byte
- * files and things that are not regular files (FIFOs, sockets) are reported instead of returned.
+ * files, things that are not regular files (FIFOs, sockets) and names that are not UTF-8 are
+ * reported instead of returned.
  */
 import { opendir, stat } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
@@ -69,18 +70,30 @@ export async function scanImages(
     const folder = folders.pop() as string
     let dir
     try {
-      dir = await opendir(join(imageDir, folder))
+      // Raw bytes: a name that is not UTF-8 would otherwise decode to a path that does not exist.
+      dir = await opendir(join(imageDir, folder), { encoding: 'buffer' as BufferEncoding })
     } catch (error) {
       problems.push({ file: describe(folder || '.'), reason: statReason(error as Error) })
       continue
     }
     for await (const entry of dir) {
-      if (entry.name.startsWith('.')) continue
-      const rel = folder ? `${folder}/${entry.name}` : entry.name
+      const { name, utf8 } = decodeName(entry.name as unknown as Buffer)
+      if (name.startsWith('.')) continue
+      const rel = folder ? `${folder}/${name}` : name
+      if (!utf8) {
+        if (entry.isDirectory() || isImageName(name)) {
+          problems.push({
+            file: describe(rel),
+            reason:
+              'the file name is not valid UTF-8 (an older encoding such as Latin-1); rename it to read it',
+          })
+        }
+        continue
+      }
       if (entry.isDirectory() || entry.isSymbolicLink()) {
         const target = await statOrError(join(imageDir, rel))
         if (target instanceof Error) {
-          if (isImageName(entry.name) || entry.isSymbolicLink()) {
+          if (isImageName(name) || entry.isSymbolicLink()) {
             problems.push({ file: describe(rel), reason: statReason(target) })
           }
           continue
@@ -99,7 +112,7 @@ export async function scanImages(
           continue
         }
       }
-      if (!isImageName(entry.name)) continue
+      if (!isImageName(name)) continue
       pending.push(rel)
       if (pending.length >= STAT_BATCH) await flush()
     }
@@ -107,6 +120,24 @@ export async function scanImages(
   await flush()
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))
   return { files, problems }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** A file name as text; one that is not UTF-8 comes back with its other bytes written as \xHH. */
+function decodeName(raw: Buffer): { name: string; utf8: boolean } {
+  try {
+    return { name: strictUtf8.decode(raw), utf8: true }
+  } catch {
+    const name = [...raw]
+      .map((b) =>
+        b >= 0x20 && b < 0x7f
+          ? String.fromCharCode(b)
+          : `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`,
+      )
+      .join('')
+    return { name, utf8: false }
+  }
 }
 
 async function statOrError(path: string): Promise<Stats | NodeJS.ErrnoException> {
@@ -131,7 +162,7 @@ function statReason(error: NodeJS.ErrnoException): string {
   }
 }
 
-function kindOf(stats: Stats): string {
+export function kindOf(stats: Stats): string {
   if (stats.isFIFO()) return 'a named pipe (FIFO)'
   if (stats.isSocket()) return 'a socket'
   if (stats.isDirectory()) return 'a folder'

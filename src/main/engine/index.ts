@@ -1,6 +1,12 @@
 /** The training engine's public surface. */
 export { pickBackend } from './backend/picker'
-export type { BackendChoice, BackendName, BackendPick, SkippedBackend } from './backend/picker'
+export type {
+  BackendChoice,
+  BackendName,
+  BackendPick,
+  GpuAdapter,
+  SkippedBackend,
+} from './backend/picker'
 export { InMemoryData, PackedFileData, syntheticData, syntheticShapes } from './data/trainingData'
 export type { DataSplit, TrainingData } from './data/trainingData'
 export {

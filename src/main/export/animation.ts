@@ -11,7 +11,7 @@ import {
   type FrameSet,
   type RenderOptions,
 } from './frames'
-import { buildPalette, GifWriter, PaletteMapper, samplePixels } from './gifEncoder'
+import { buildPalette, GifWriter, PaletteMapper, PixelSampler } from './gifEncoder'
 
 export interface AnimationOptions extends RenderOptions {
   /** Per-frame display time in 1/100 s (one value for all, or one per frame); holds are longer delays. */
@@ -64,8 +64,39 @@ function loopFor(options: AnimationOptions, what: string): number {
 }
 
 /** GIF bytes for frames already rendered at their output size (RGB). */
-export async function encodeGif(
+export function encodeGif(
   rendered: { width: number; height: number; frames: readonly Uint8Array[] },
+  delaysCs: readonly number[],
+  loop: number,
+  colours = 256,
+  control: TaskControl = {},
+): Promise<Uint8Array> {
+  async function* frames(): AsyncGenerator<Uint8Array> {
+    yield* rendered.frames
+  }
+  return encodeGifStream(
+    { ...rendered, count: rendered.frames.length, frames },
+    delaysCs,
+    loop,
+    colours,
+    control,
+  )
+}
+
+/** Frames of one size, produced in order each time `frames()` is called. */
+export interface FrameStream {
+  width: number
+  height: number
+  count: number
+  frames(): AsyncIterable<Uint8Array>
+}
+
+/**
+ * GIF bytes from frames that stream past twice: once to sample the global palette, once to encode;
+ * no frame is kept, so memory does not grow with the number of frames.
+ */
+export async function encodeGifStream(
+  source: FrameStream,
   delaysCs: readonly number[],
   loop: number,
   colours = 256,
@@ -73,19 +104,23 @@ export async function encodeGif(
 ): Promise<Uint8Array> {
   if (!Number.isInteger(colours) || colours < 2 || colours > 256)
     throw new Error(`gif: colours ${colours} must be 2…256`)
-  const total = rendered.frames.length
+  const total = source.count
   control.onProgress?.({ phase: 'palette', done: 0, total: 1 })
-  const palette = buildPalette(samplePixels(rendered.frames, PALETTE_SAMPLE), colours)
+  const sampler = new PixelSampler(total * source.width * source.height, PALETTE_SAMPLE)
+  for await (const frame of source.frames()) sampler.add(frame)
+  const palette = buildPalette(sampler.result(), colours)
   const mapper = new PaletteMapper(palette)
-  const writer = new GifWriter({ width: rendered.width, height: rendered.height, palette, loop })
-  const indices = new Uint8Array(rendered.width * rendered.height)
-  for (let i = 0; i < total; i++) {
+  const writer = new GifWriter({ width: source.width, height: source.height, palette, loop })
+  const indices = new Uint8Array(source.width * source.height)
+  let i = 0
+  for await (const frame of source.frames()) {
     if (i % 4 === 0) {
       await yieldToEventLoop()
       throwIfCancelled(control.signal)
       control.onProgress?.({ phase: 'encode', done: i, total })
     }
-    writer.addFrame(mapper.map(rendered.frames[i] as Uint8Array, indices), delaysCs[i] as number)
+    writer.addFrame(mapper.map(frame, indices), delaysCs[i] as number)
+    i++
   }
   control.onProgress?.({ phase: 'encode', done: total, total })
   return writer.finish()

@@ -19,25 +19,47 @@ export interface PixelSample {
   frame: Uint32Array
 }
 
+/**
+ * Up to `sampleSize` pixels spread evenly over `totalPixels`, fed one frame at a time, so frames can
+ * stream past without being kept.
+ */
+export class PixelSampler {
+  private readonly step: number
+  private readonly out: number[] = []
+  private readonly frame: number[] = []
+  private next = 0
+  private base = 0
+  private k = 0
+
+  constructor(totalPixels: number, sampleSize: number) {
+    this.step = Math.max(1, totalPixels / sampleSize)
+  }
+
+  add(f: Uint8Array): void {
+    const pixels = f.length / 3
+    while (this.next < this.base + pixels) {
+      const p = Math.floor(this.next - this.base) * 3
+      this.out.push(f[p] as number, f[p + 1] as number, f[p + 2] as number)
+      this.frame.push(this.k)
+      this.next += this.step
+    }
+    this.base += pixels
+    this.k++
+  }
+
+  result(): PixelSample {
+    return { pixels: Uint8Array.from(this.out), frame: Uint32Array.from(this.frame) }
+  }
+}
+
 /** Up to `sampleSize` pixels spread evenly over all frames. */
 export function samplePixels(frames: readonly Uint8Array[], sampleSize: number): PixelSample {
-  const totalPixels = frames.reduce((s, f) => s + f.length / 3, 0)
-  const step = Math.max(1, totalPixels / sampleSize)
-  const out: number[] = []
-  const frame: number[] = []
-  let next = 0
-  let base = 0
-  frames.forEach((f, k) => {
-    const pixels = f.length / 3
-    while (next < base + pixels) {
-      const p = Math.floor(next - base) * 3
-      out.push(f[p] as number, f[p + 1] as number, f[p + 2] as number)
-      frame.push(k)
-      next += step
-    }
-    base += pixels
-  })
-  return { pixels: Uint8Array.from(out), frame: Uint32Array.from(frame) }
+  const sampler = new PixelSampler(
+    frames.reduce((s, f) => s + f.length / 3, 0),
+    sampleSize,
+  )
+  for (const f of frames) sampler.add(f)
+  return sampler.result()
 }
 
 interface Box {

@@ -8,7 +8,12 @@ export class SchemaTooNewError extends Error {}
 /** Opens (creating if needed) a project database in WAL mode and brings its schema up to date. */
 export function openDatabase(file: string): Db {
   const db = new Database(file)
-  db.pragma('journal_mode = WAL')
+  try {
+    db.pragma('journal_mode = WAL')
+  } catch (error) {
+    db.close()
+    throw damaged(file, error)
+  }
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
@@ -18,6 +23,16 @@ export function openDatabase(file: string): Db {
 
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number
+}
+
+/** SQLite's "file is not a database" names neither the file nor what to do about it. */
+function damaged(file: string, error: unknown): unknown {
+  const code = (error as { code?: string }).code
+  if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') return error
+  return new Error(
+    `${file}: is not a SQLite database or is damaged; move it aside (the cache and runs folders beside it stay) and ingest the dataset again, or open another project`,
+    { cause: error },
+  )
 }
 
 function migrate(db: Db, file: string): void {

@@ -139,6 +139,40 @@ export const migrations: readonly string[] = [
   ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
   `,
   `
+  -- A user's own attributes, per run: named groups of faces (positives, and negatives or "the rest")
+  -- with the direction and held-out AUC fitted from them.
+  CREATE TABLE custom_attributes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    name TEXT NOT NULL COLLATE NOCASE,
+    versus TEXT NOT NULL CHECK (versus IN ('rest', 'selection')),
+    vector BLOB,
+    auc REAL,
+    positives INTEGER NOT NULL DEFAULT 0,
+    negatives INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (run_id, name)
+  );
+  CREATE TABLE custom_attribute_faces (
+    attribute_id INTEGER NOT NULL REFERENCES custom_attributes (id) ON DELETE CASCADE,
+    image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    label INTEGER NOT NULL CHECK (label IN (1, -1)),
+    PRIMARY KEY (attribute_id, image_id)
+  ) WITHOUT ROWID;
+  `,
+  `
+  -- The GPU adapter a run trains on (webgpu), as JSON: name, vendor, whether it is software.
+  ALTER TABLE runs ADD COLUMN backend_adapter TEXT;
+  `,
+  `
+  -- The checkpoint step each latent was encoded with. A latent counts only while its step equals its
+  -- run's steps_done (the step of the run's checkpoint); a run trained further leaves them stale.
+  -- Latents encoded before this column existed stay NULL, i.e. stale: which checkpoint made them
+  -- cannot be known (the old encode never re-encoded after more training), and re-encoding is cheap.
+  ALTER TABLE latents ADD COLUMN step INTEGER;
+  `,
+  `
   -- A finished run's quality on its test split (PSNR, SSIM, KL, active latent units, sharpness of
   -- prior samples), as one JSON object: the figures may grow without another migration.
   ALTER TABLE runs ADD COLUMN quality TEXT;

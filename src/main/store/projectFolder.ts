@@ -2,6 +2,7 @@ import { mkdirSync, existsSync, statSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { openDatabase, type Db } from './database'
 import { releaseOrphanedRuns } from './runs'
+import { removeOrphanedCheckpointTemps } from './staleCheckpoints'
 
 /** A project is a folder: studio.db, cache/, runs/, exports/. Dataset images stay where they are. */
 export interface ProjectPaths {
@@ -31,6 +32,20 @@ export function isProjectFolder(dir: string): boolean {
   return existsSync(projectPaths(dir).database)
 }
 
+/**
+ * For commands that only read a project: a folder without studio.db is refused instead of being
+ * turned into an empty project.
+ */
+export function openExistingProject(dir: string): { paths: ProjectPaths; db: Db } {
+  const paths = projectPaths(dir)
+  if (!isProjectFolder(dir)) {
+    throw new Error(
+      `${paths.root}: not a project folder (no studio.db); check the path, or ingest a dataset into it first`,
+    )
+  }
+  return openProjectFolder(dir)
+}
+
 /** Creates the folder layout if missing and opens the project's database. */
 export function openProjectFolder(dir: string): { paths: ProjectPaths; db: Db } {
   const paths = projectPaths(dir)
@@ -42,5 +57,6 @@ export function openProjectFolder(dir: string): { paths: ProjectPaths; db: Db } 
   }
   const db = openDatabase(paths.database)
   releaseOrphanedRuns(db)
+  removeOrphanedCheckpointTemps(paths.runs)
   return { paths, db }
 }

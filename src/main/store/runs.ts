@@ -15,6 +15,8 @@ export interface RunRow {
   status: RunStatus
   backend: string | null
   backendNotes: string | null
+  /** JSON of the GPU adapter (webgpu runs), else null. */
+  backendAdapter: string | null
   datasetSnapshot: string
   dir: string
   valLoss: number | null
@@ -38,6 +40,7 @@ export interface StepMetric {
 
 const RUN_COLUMNS = `id, created_at AS createdAt, updated_at AS updatedAt, preset, config, seed,
   target_steps AS targetSteps, steps_done AS stepsDone, status, backend, backend_notes AS backendNotes,
+  backend_adapter AS backendAdapter,
   dataset_snapshot AS datasetSnapshot, dir, val_loss AS valLoss, test_mse AS testMse,
   test_psnr AS testPsnr, images_per_second AS imagesPerSecond, seconds_training AS secondsTraining, error, quality`
 
@@ -133,6 +136,7 @@ export function updateRun(
     status: RunStatus
     backend: string
     backendNotes: string
+    backendAdapter: string | null
     stepsDone: number
     valLoss: number | null
     testMse: number | null
@@ -148,6 +152,7 @@ export function updateRun(
     status: 'status',
     backend: 'backend',
     backendNotes: 'backend_notes',
+    backendAdapter: 'backend_adapter',
     stepsDone: 'steps_done',
     valLoss: 'val_loss',
     testMse: 'test_mse',

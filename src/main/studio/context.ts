@@ -3,6 +3,7 @@ import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import type { ModelHost } from './faceModel'
 import type { JobManager } from './jobs'
+import type { PickSavePath } from './saveTarget'
 
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
 
@@ -18,6 +19,8 @@ export interface StudioContext {
   readonly jobs: JobManager
   readonly emit: EventSink
   readonly models: ModelHost
+  /** The host's save dialog, where it has one (Electron). */
+  readonly pickSavePath?: PickSavePath
 }
 
 /** A part of the service: implements some of the contract's methods. */

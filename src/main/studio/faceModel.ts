@@ -15,6 +15,8 @@ import type { RunModel } from './runModel'
 /** A trained run's encoder and decoder, wherever they run (the CLI's process or an inference process). */
 export interface FaceModel {
   runId: number
+  /** The training step of the checkpoint loaded: latents are keyed by it. */
+  step: number
   size: number
   latentDim: number
   backend: string
@@ -28,11 +30,12 @@ export interface FaceModel {
 export function inProcessFaceModel(model: RunModel): FaceModel {
   return {
     runId: model.run.id,
+    step: model.trainer.step,
     size: model.trainer.config.model.size,
     latentDim: model.trainer.config.model.latentDim,
     backend: model.backend.backend,
     encode: (images) => model.encoder.encode(images),
-    decode: async (latents) => model.trainer.decode(latents),
+    decode: (latents) => model.trainer.decodeAsync(latents),
   }
 }
 
@@ -41,7 +44,7 @@ export function resolveRun(db: Db, paths: ProjectPaths, runId?: number): RunRow 
   if (!run) {
     throw new Error(
       runId === undefined
-        ? `${paths.database}: no trained run yet; run \`face-studio train --project ${paths.root}\` or train one in the studio first`
+        ? `${paths.database}: no trained run yet; train one first`
         : `${paths.database}: there is no run ${runId}`,
     )
   }
@@ -94,6 +97,7 @@ export class ModelHost {
     const info: LoadedModel = await client.load(checkpoint)
     const model: FaceModel = {
       runId,
+      step: info.step,
       size: info.size,
       latentDim: info.latentDim,
       backend: info.backend,

@@ -2,13 +2,9 @@ import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/c
 import type { latentMethods } from '../../shared/contractLatent'
 import type { ApiPart, StudioContext } from './context'
 import { resolveRun, type FaceModel } from './faceModel'
-import {
-  datasetCrop,
-  decodeToDataUrls,
-  encodeRun,
-  resolveSource,
-  sampleLatent,
-} from './latent/faces'
+import { EncodeJobs } from './latent/encodeJobs'
+import { latentStatus } from './latent/encodeStatus'
+import { datasetCrop, decodeToDataUrls, resolveSource, sampleLatent } from './latent/faces'
 import { countRunLatents, NoLatentsError } from './latent/latentData'
 import { openImageCache } from '../dataset/imageCache'
 import { comparisonPng, pngDataUrl } from '../export/faceGrid'
@@ -18,6 +14,7 @@ import { writePng } from './latent/render'
 import { runStatistics } from './latent/statistics'
 import { toBase64 } from './latent/analysisCache'
 import { attributeVectorSet, editLatent } from './latent/vectors'
+import { resolveSaveTarget } from './saveTarget'
 
 type LatentMethodName = keyof typeof latentMethods & MethodName
 type In<M extends LatentMethodName> = MethodParsedInput<M>
@@ -25,6 +22,7 @@ type Out<M extends LatentMethodName> = Promise<MethodOutput<M>>
 
 export const LATENT_METHOD_NAMES = [
   'latent.encode',
+  'latent.status',
   'latent.sample',
   'latent.resolve',
   'latent.reconstruct',
@@ -53,7 +51,11 @@ function checkDim(model: FaceModel, latent: readonly number[]): Float32Array {
  * cancellable 'analysis' job with progress.
  */
 export class LatentService implements ApiPart<LatentMethodName> {
-  constructor(readonly ctx: StudioContext) {}
+  readonly encoding: EncodeJobs
+
+  constructor(readonly ctx: StudioContext) {
+    this.encoding = new EncodeJobs(ctx)
+  }
 
   private model(runId?: number): Promise<FaceModel> {
     const { db, paths } = this.ctx.requireProject()
@@ -66,13 +68,12 @@ export class LatentService implements ApiPart<LatentMethodName> {
   }
 
   async ['latent.encode'](input: In<'latent.encode'>): Out<'latent.encode'> {
+    return { jobId: await this.encoding.start(this.runId(input.runId)) }
+  }
+
+  async ['latent.status'](input: In<'latent.status'>): Out<'latent.status'> {
     const { db, paths } = this.ctx.requireProject()
-    const runId = this.runId(input.runId)
-    const { jobId } = this.ctx.jobs.start('encode', async (control) => {
-      const model = await this.ctx.models.forRun(db, paths, runId)
-      await encodeRun(db, paths, model, control)
-    })
-    return { jobId }
+    return latentStatus(db, paths, input.runId, this.encoding.jobId)
   }
 
   async ['latent.reconstruct'](input: In<'latent.reconstruct'>): Out<'latent.reconstruct'> {
@@ -150,12 +151,13 @@ export class LatentService implements ApiPart<LatentMethodName> {
       runId: set.runId,
       method,
       latents: set.latents,
-      aucSplit: set.aucRows,
+      aucSplit: set.aucSplit,
       attributes: set.names.map((name, a) => ({
         name,
         auc: set.aucs[a] ?? null,
         positives: set.positives[a] as number,
         negatives: set.negatives[a] as number,
+        custom: set.custom?.[a] ?? false,
       })),
     }
   }
@@ -172,8 +174,20 @@ export class LatentService implements ApiPart<LatentMethodName> {
       to: input.to,
       steps: input.steps,
     })
-    const file = input.savePath ? await writePng(input.savePath, png) : null
-    return { image: pngDataUrl(png), file }
+    const saved = input.save
+      ? await resolveSaveTarget(
+          this.ctx.requireProject(),
+          input.save,
+          {
+            kind: 'png',
+            ending: '.png',
+            fallbackName: `${input.attribute.toLowerCase()}-strip.png`,
+          },
+          this.ctx.pickSavePath,
+        )
+      : null
+    const file = saved ? await writePng(saved.path, png, { force: saved.download === null }) : null
+    return { image: pngDataUrl(png), file, download: saved?.download ?? null }
   }
 
   async ['latent.statistics'](input: In<'latent.statistics'>): Out<'latent.statistics'> {
@@ -206,7 +220,7 @@ export class LatentService implements ApiPart<LatentMethodName> {
       seconds: map.seconds,
       coords: toBase64(map.coords),
       imageIds: toBase64(map.imageIds),
-      colors: input.colorBy ? toBase64(mapColours(db, map.imageIds, input.colorBy)) : null,
+      colors: input.colorBy ? toBase64(mapColours(db, map.imageIds, input.colorBy, runId)) : null,
     }
   }
 

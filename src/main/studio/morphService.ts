@@ -4,8 +4,15 @@ import type { ApiPart, OpenProject, StudioContext } from './context'
 import type { FaceModel } from './faceModel'
 import { checkLatentSize } from './morph/decodeFaces'
 import { originalFaces } from './morph/faceSources'
-import { outputFrameCount } from './morph/framePlan'
-import { estimateMorph, exportMorph, type MorphRenderOptions } from './morph/morphExport'
+import { checkMorphBudget } from './morph/framePlan'
+import {
+  estimateMorph,
+  exportMorph,
+  OUTPUT_KIND,
+  type MorphRenderOptions,
+} from './morph/morphExport'
+import { resolveSaveTarget } from './saveTarget'
+import { FORMAT_ENDING } from '../../shared/contractMorph'
 import { checkFileTarget, checkSequenceTarget } from './morph/outputTarget'
 import { pngDataUrl } from '../export/faceGrid'
 import { morphFramePng } from './morph/preview'
@@ -60,6 +67,7 @@ export class MorphService implements ApiPart<MorphMethodName> {
   }
 
   async ['morph.estimate'](input: ExportInput): Promise<MethodOutput<'morph.estimate'>> {
+    checkMorphBudget(input.timeline, input.format, input.size)
     const { project, model } = await this.model(input.runId)
     return estimateMorph(model, await this.renderOptions(project, model, input))
   }
@@ -67,20 +75,35 @@ export class MorphService implements ApiPart<MorphMethodName> {
   async ['morph.export'](
     input: MethodParsedInput<'morph.export'>,
   ): Promise<MethodOutput<'morph.export'>> {
+    checkMorphBudget(input.timeline, input.format, input.size)
     const { project, model } = await this.model(input.runId)
     // Problems the user can fix come back from the call itself, not as a failed job.
-    if (input.format === 'png-sequence') checkSequenceTarget(input.path)
-    else checkFileTarget(input.path)
     checkLatentSize(
       model,
       input.timeline.keyframes.map((k) => k.latent),
     )
-    outputFrameCount(input.timeline, input.format)
-    const options = await this.renderOptions(project, model, input)
-    const { jobId } = this.ctx.jobs.start('export', (control) =>
-      exportMorph(model, { ...options, path: input.path }, control),
+    const ending = FORMAT_ENDING[input.format]
+    const saved = await resolveSaveTarget(
+      project,
+      input.target,
+      {
+        kind: input.format === 'png-sequence' ? 'png-sequence' : OUTPUT_KIND[input.format],
+        ending,
+        fallbackName: ending === '' ? 'morph-frames' : `morph${ending}`,
+      },
+      this.ctx.pickSavePath,
     )
-    return { jobId }
+    if (!saved) return { jobId: null, file: null, download: null }
+    if (input.format === 'png-sequence') checkSequenceTarget(saved.path)
+    else checkFileTarget(saved.path)
+    const options = await this.renderOptions(project, model, input)
+    const force = saved.download === null
+    const { jobId } = this.ctx.jobs.start('export', (control) =>
+      exportMorph(model, { ...options, path: saved.path, force }, control),
+    )
+    // A sequence is a folder: it stays in exports/ rather than being offered as one download.
+    const download = input.format === 'png-sequence' ? null : saved.download
+    return { jobId, file: saved.path, download }
   }
 
   private async model(runId?: number): Promise<{ project: OpenProject; model: FaceModel }> {

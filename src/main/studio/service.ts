@@ -13,6 +13,8 @@ import { queryImages } from '../dataset/queries'
 import { thumbnail } from '../dataset/thumbnail'
 import { openProjectFolder, projectName } from '../store/projectFolder'
 import { demoLocation, ensureDemoFaces } from './demoProject'
+import { installDemoLatents, installDemoModel } from './demoModel'
+import { computeMap } from './latent/maps'
 import { JobManager } from './jobs'
 import { runInfo } from './training/runInfo'
 import { TrainingController } from './training/trainingController'
@@ -22,8 +24,10 @@ import { bindPart, type EventSink, type OpenProject, type StudioContext } from '
 import { ModelHost } from './faceModel'
 import { LATENT_METHOD_NAMES, LatentService } from './latentService'
 import { MORPH_METHOD_NAMES, MorphService } from './morphService'
+import { SELECTION_METHOD_NAMES, SelectionService } from './selectionService'
 import { epochMetrics, getRun, listRuns, stepMetrics } from '../store/runs'
 import { RecentProjects } from './recentProjects'
+import type { PickSavePath } from './saveTarget'
 
 export type { EventSink }
 
@@ -34,6 +38,8 @@ export interface StudioOptions {
   emit: EventSink
   /** A native folder dialog, where the host has one. */
   pickFolder?: (title: string | undefined) => Promise<string | null>
+  /** A native save dialog, where the host has one: exports may then go where the person picks. */
+  pickSavePath?: PickSavePath
   /** How the host starts the engine process (Electron: utilityProcess); default child_process.fork. */
   launchEngine?: () => TrainingProcess
   /** How the host starts the inference process; default child_process.fork. */
@@ -82,23 +88,31 @@ export class StudioService implements CoreApi, StudioContext {
   readonly jobs: JobManager
   readonly training: TrainingController
   readonly models: ModelHost
+  readonly latent: LatentService
   readonly emit: EventSink
+  readonly pickSavePath?: PickSavePath
   /** The whole contract: this core plus the latent-space and morph parts. */
   readonly api: StudioApi
 
   constructor(private readonly options: StudioOptions) {
     this.recents = new RecentProjects(options.userDataDir)
     this.emit = options.emit
+    if (options.pickSavePath) this.pickSavePath = options.pickSavePath
     this.models = new ModelHost(options.launchInference)
-    this.training = new TrainingController(options.emit, options.launchEngine)
     this.jobs = new JobManager({
       progress: (progress) => options.emit('job.progress', progress),
       finished: (finished) => options.emit('job.finished', finished),
     })
+    this.latent = new LatentService(this)
+    // The latents follow the model: a run that ends with a checkpoint is encoded with it.
+    this.training = new TrainingController(options.emit, options.launchEngine, (runId) => {
+      void this.latent.encoding.afterTraining(runId).catch(() => undefined)
+    })
     this.api = {
       ...bindPart<CoreMethodName>(this, CORE_METHOD_NAMES),
-      ...bindPart(new LatentService(this), LATENT_METHOD_NAMES),
+      ...bindPart(this.latent, LATENT_METHOD_NAMES),
       ...bindPart(new MorphService(this), MORPH_METHOD_NAMES),
+      ...bindPart(new SelectionService(this), SELECTION_METHOD_NAMES),
     }
   }
 
@@ -107,6 +121,7 @@ export class StudioService implements CoreApi, StudioContext {
       version: this.options.version,
       host: this.options.host,
       canPickFolders: this.options.pickFolder !== undefined,
+      canSaveAs: this.options.pickSavePath !== undefined,
     }
   }
 
@@ -121,7 +136,7 @@ export class StudioService implements CoreApi, StudioContext {
   async ['projects.create'](
     input: MethodParsedInput<'projects.create'>,
   ): Promise<MethodOutput<'projects.create'>> {
-    const summary = this.openAt(input.path, false)
+    const summary = await this.openAt(input.path, false)
     if (input.datasetDir) this.startIngest(input.datasetDir, 64)
     return summary
   }
@@ -129,7 +144,7 @@ export class StudioService implements CoreApi, StudioContext {
   async ['projects.open'](
     input: MethodParsedInput<'projects.open'>,
   ): Promise<MethodOutput<'projects.open'>> {
-    return this.openAt(input.path, false)
+    return await this.openAt(input.path, false)
   }
 
   async ['projects.openDemo'](): Promise<MethodOutput<'projects.openDemo'>> {
@@ -235,22 +250,39 @@ export class StudioService implements CoreApi, StudioContext {
     return thumbnail(project.db, project.paths, imageId)
   }
 
-  /** Opens the demo project, generating and ingesting its synthetic faces on first use. */
+  /** The open project's exports folder, for the hosts' download route. */
+  exportsFolder(): string {
+    return this.requireProject().paths.exports
+  }
+
+  /**
+   * Opens the demo project, generating and ingesting its synthetic faces on first use. It comes with
+   * a trained model; its latents are encoded in the background when missing.
+   */
   async openDemo(): Promise<ProjectSummary> {
     const location = demoLocation(this.options.userDataDir)
     await ensureDemoFaces(location)
-    const summary = this.openAt(location.projectDir, true)
+    let summary = await this.openAt(location.projectDir, true)
     const project = this.requireProject()
     if (summary.images === 0) {
       await ingestDataset(project.db, project.paths, location.datasetDir, { size: 64 })
-      return this.summarise(project)
+      summary = this.summarise(project)
+    }
+    const run = installDemoModel(project.db, project.paths)
+    if (run) {
+      // Shipped latents and the map built from them make the latent screens work at once; an
+      // encode job covers whatever they do not.
+      if (installDemoLatents(project.db, run) > 0) {
+        await computeMap(project.db, project.paths.root, run.id, 'pca')
+      }
+      await this.latent.encoding.afterTraining(run.id)
     }
     return summary
   }
 
   /** Opens a project at startup without making the user choose (the last one, else the demo). */
   async openInitial(projectDir: string | undefined): Promise<ProjectSummary> {
-    if (projectDir) return this.openAt(projectDir, false)
+    if (projectDir) return await this.openAt(projectDir, false)
     return this.openDemo()
   }
 
@@ -260,6 +292,7 @@ export class StudioService implements CoreApi, StudioContext {
 
   async close(): Promise<void> {
     await this.training.stopAll()
+    await this.latent.encoding.cancel()
     this.models.close()
     this.jobs.cancelAll()
     this.project?.db.close()
@@ -277,7 +310,9 @@ export class StudioService implements CoreApi, StudioContext {
     return { jobId }
   }
 
-  private openAt(dir: string, isDemo: boolean): ProjectSummary {
+  private async openAt(dir: string, isDemo: boolean): Promise<ProjectSummary> {
+    // An encode is the studio's own housekeeping: it gives way rather than block the switch.
+    await this.latent.encoding.cancel()
     if (this.jobs.active().length > 0 || this.training.activeRunId !== null) {
       throw new Error(
         'a job is still running in the open project; cancel it before switching projects',

@@ -3,6 +3,7 @@
  * playback cycle. Pure data in and out, so the page can preview what the exporter will write.
  */
 import { z } from 'zod'
+import { MAX_HOLD_FRAMES, MAX_KEYFRAMES, MAX_SEGMENT_FRAMES } from '../limits'
 import { EASING_NAMES, ease } from './easing'
 import { lerp, slerp } from './vector'
 
@@ -10,27 +11,42 @@ export const LOOP_MODES = ['once', 'loop', 'ping-pong'] as const
 export type LoopMode = (typeof LOOP_MODES)[number]
 
 export const keyframeSchema = z.object({
-  latent: z.array(z.number().finite()).min(1),
+  latent: z.array(z.number().finite()).min(1).max(4096),
   /** Extra frames the keyframe is shown for, beyond its own frame. */
-  hold: z.number().int().min(0).default(0),
-  label: z.string().optional(),
+  hold: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_HOLD_FRAMES, `at most ${MAX_HOLD_FRAMES} hold frames (the studio's limit)`)
+    .default(0),
+  label: z.string().max(200).optional(),
 })
 
 export const segmentSchema = z.object({
   /** Frames from one keyframe to the next, the arrival frame included; at least 1. */
-  frames: z.number().int().min(1),
+  frames: z
+    .number()
+    .int()
+    .min(1)
+    .max(
+      MAX_SEGMENT_FRAMES,
+      `at most ${MAX_SEGMENT_FRAMES} frames per segment (the studio's limit)`,
+    ),
   interpolation: z.enum(['lerp', 'slerp']).default('slerp'),
   easing: z.enum(EASING_NAMES).default('linear'),
 })
 
 export const timelineSchema = z
   .object({
-    keyframes: z.array(keyframeSchema).min(2),
+    keyframes: z
+      .array(keyframeSchema)
+      .min(2)
+      .max(MAX_KEYFRAMES, `at most ${MAX_KEYFRAMES} keyframes (the studio's limit)`),
     /**
      * keyframes.length − 1 segments; in 'loop' mode one more may close the loop (last → first), so
      * the animation wraps without a jump.
      */
-    segments: z.array(segmentSchema),
+    segments: z.array(segmentSchema).max(MAX_KEYFRAMES),
     loop: z.enum(LOOP_MODES).default('once'),
     /** Playback rate for the delays variant; GIF delays are whole 1/100 s, so at most 50. */
     fps: z.number().positive().max(50).default(12),

@@ -3,6 +3,7 @@ import { registerIngest } from './ingest'
 import { registerInference } from './inference'
 import { registerLatent } from './latent'
 import { registerMorph } from './morph'
+import { registerSelection } from './selection'
 import { registerServe } from './serve'
 import { registerSynth } from './synth'
 import { registerTrain } from './train'
@@ -13,6 +14,7 @@ export function registerCommands(program: Command): void {
   registerInference(program)
   registerLatent(program)
   registerMorph(program)
+  registerSelection(program)
   registerServe(program)
   registerSynth(program)
   registerTrain(program)

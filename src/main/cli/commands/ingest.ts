@@ -42,6 +42,8 @@ export function registerIngest(program: Command): void {
             splits: result.splits,
             attributes: result.attributes,
             problems: result.problems,
+            notices: result.notices,
+            latentsDropped: result.stats.latentsDropped,
           },
           () => humanSummary(result, paths.root),
         )
@@ -68,6 +70,7 @@ function humanSummary(result: IngestResult, project: string): string {
     `  splits: train ${splits.train}, validation ${splits.validation}, test ${splits.test}, unassigned ${splits.unassigned}`,
     `  this run: ${stats.processed} decoded, ${stats.reused} unchanged; ${stats.added} new, ${stats.changed} changed, ${stats.removed} removed files`,
   ]
+  for (const notice of result.notices) lines.push(`  note: ${notice}`)
   const attributes = Object.entries(result.attributes)
   if (attributes.length > 0) {
     lines.push(

@@ -6,15 +6,22 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
+import { findCustomAttributeRow } from '../../store/customAttributes'
 import type { Db } from '../../store/database'
-import { openProjectFolder, type ProjectPaths } from '../../store/projectFolder'
+import { openExistingProject, type ProjectPaths } from '../../store/projectFolder'
 import { inProcessFaceModel, resolveRun, type FaceModel } from '../../studio/faceModel'
 import { datasetLatent, datasetCrop, encodeImageFile } from '../../studio/latent/faces'
-import { attributeIndexIn, attributeNames, findImage } from '../../studio/latent/latentData'
+import {
+  attributeIndexIn,
+  attributeNames,
+  findImage,
+  NoLatentsError,
+} from '../../studio/latent/latentData'
 import { computeMap, mapColours } from '../../studio/latent/maps'
 import { nearestFaces, neighboursPng, stripPng } from '../../studio/latent/operations'
 import { histogramGridSvg, scatterSvg } from '../../studio/latent/plots'
 import { svgToPng, writePng } from '../../studio/latent/render'
+import { FORCE_HELP, forced } from '../options'
 import { runStatistics } from '../../studio/latent/statistics'
 import {
   attributeDirection,
@@ -30,21 +37,31 @@ import { createReporter, type Reporter } from '../report'
 
 const METHOD_NAMES: Record<MapMethod, string> = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE' }
 
-interface ProjectFlags {
+export interface ProjectFlags {
   project: string
   run?: number
   json?: boolean
 }
 
-async function withProject<T>(
+/** Opens the project and resolves the run for a command's work; closes both afterwards. */
+export async function withProject<T>(
   flags: ProjectFlags,
   work: (ctx: { db: Db; paths: ProjectPaths; runId: number; reporter: Reporter }) => Promise<T>,
 ): Promise<T> {
   const reporter = createReporter(flags.json === true)
-  const { db, paths } = openProjectFolder(flags.project)
+  const { db, paths } = openExistingProject(flags.project)
   try {
     const runId = resolveRun(db, paths, flags.run).id
     return await work({ db, paths, runId, reporter })
+  } catch (error) {
+    // The studio offers an Encode button; here the remedy is a command.
+    if (error instanceof NoLatentsError) {
+      throw new Error(
+        `${error.message}: run \`face-studio encode --project ${error.projectRoot} --run ${error.runId}\` first`,
+        { cause: error },
+      )
+    }
+    throw error
   } finally {
     reporter.close()
     db.close()
@@ -137,7 +154,7 @@ export function registerLatent(program: Command): void {
   program
     .command('vectors')
     .description(
-      'attribute vectors from the encoded latents, each with its ROC AUC on the test split',
+      'attribute vectors from the encoded latents, each with its ROC AUC on the test split (or a held-out 10 % without one)',
     )
     .requiredOption('--project <DIR>', 'project folder')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
@@ -151,8 +168,10 @@ export function registerLatent(program: Command): void {
     .action(async (flags: ProjectFlags & { method: DirectionMethod }) => {
       await withProject(flags, async ({ db, paths, runId, reporter }) => {
         const set = attributeVectorSet(db, paths.root, runId, flags.method)
-        if (set.aucRows === 'all')
-          reporter.info('the test split is empty: AUCs are measured on all encoded faces')
+        if (set.aucSplit !== 'test')
+          reporter.info(
+            `the test split is empty: AUCs are measured on a ${set.aucSplit} share of the faces (${set.aucLatents}), the vectors come from the rest`,
+          )
         const attributes = Object.fromEntries(
           set.names.map((name, a) => [
             name,
@@ -164,13 +183,14 @@ export function registerLatent(program: Command): void {
             run: runId,
             method: flags.method,
             latents: set.latents,
-            aucSplit: set.aucRows,
+            aucSplit: set.aucSplit,
+            aucLatents: set.aucLatents,
             cached: set.cached,
             attributes,
           },
           () =>
             [
-              `run ${runId}: ${set.names.length} ${flags.method} attribute vectors from ${set.latents} latents (AUC on ${set.aucRows === 'test' ? 'the test split' : 'all faces'})`,
+              `run ${runId}: ${set.names.length} ${flags.method} attribute vectors from ${set.latents} latents (AUC on ${set.aucSplit === 'test' ? 'the test split' : `a ${set.aucSplit} share`}, ${set.aucLatents} faces)`,
               ...set.names.map(
                 (name, a) =>
                   `  ${name.padEnd(22)} AUC ${set.aucs[a] == null ? '  –  ' : (set.aucs[a] as number).toFixed(3)}  +${set.positives[a]} / −${set.negatives[a]}`,
@@ -186,6 +206,7 @@ export function registerLatent(program: Command): void {
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--attr <NAME>', 'attribute, e.g. Smiling')
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--id <FILE>', 'a dataset image, e.g. 000010.jpg')
     .option('--image <PATH>', 'your own photo (any size; cropped as the dataset was)')
     .option('--strength <FROM:TO:STEPS>', 'strengths', strengthRange, { from: -4, to: 4, steps: 9 })
@@ -218,7 +239,7 @@ export function registerLatent(program: Command): void {
               orthogonalTo: flags.orthogonalTo ?? [],
               ...flags.strength,
             })
-            const file = await writePng(flags.out, png)
+            const file = await writePng(flags.out, png, { force: forced(flags) })
             const attribute = set.names[attributeIndexIn(set.names, flags.attr)]
             reporter.result(
               {
@@ -243,6 +264,7 @@ export function registerLatent(program: Command): void {
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--method <M>', 'pca, umap or tsne', oneOf(mapMethodSchema.options))
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--limit <N>', 'map only the first N encoded faces', positiveInt)
     .option('--color <NAME>', 'colour points by this attribute, e.g. Smiling')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
@@ -253,7 +275,12 @@ export function registerLatent(program: Command): void {
       ) => {
         await withProject(flags, async ({ db, paths, runId, reporter }) => {
           const names = attributeNames(db)
-          const colour = flags.color ? names[attributeIndexIn(names, flags.color)] : undefined
+          const own = flags.color ? findCustomAttributeRow(db, runId, flags.color) : null
+          const colour = own
+            ? own.name
+            : flags.color
+              ? names[attributeIndexIn(names, flags.color)]
+              : undefined
           const controller = new AbortController()
           const onSignal = (): void => controller.abort()
           process.once('SIGINT', onSignal)
@@ -266,7 +293,7 @@ export function registerLatent(program: Command): void {
           } finally {
             process.off('SIGINT', onSignal)
           }
-          const colours = colour ? mapColours(db, map.imageIds, colour) : null
+          const colours = colour ? mapColours(db, map.imageIds, colour, runId) : null
           const label = flags.method === 'pca' ? 'PC' : METHOD_NAMES[flags.method]
           const svg = scatterSvg({
             coords: map.coords,
@@ -276,7 +303,7 @@ export function registerLatent(program: Command): void {
             xLabel: `${label} 1`,
             yLabel: `${label} 2`,
           })
-          const file = await writePng(flags.out, await svgToPng(svg))
+          const file = await writePng(flags.out, await svgToPng(svg), { force: forced(flags) })
           reporter.result(
             {
               run: runId,
@@ -298,6 +325,7 @@ export function registerLatent(program: Command): void {
     .description('histograms of μ per latent dimension against N(0, 1), as a PNG')
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--dims <N>', 'how many dimensions to plot', positiveInt, 30)
     .option('--bins <N>', 'bins per histogram', positiveInt, 40)
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
@@ -310,7 +338,7 @@ export function registerLatent(program: Command): void {
           stats.histograms.map((h) => ({ ...h, kl: stats.klPerDimension[h.dim] })),
           `μ per dimension of run ${runId} (${stats.images} faces) vs N(0, 1); ${stats.activeUnits}/${stats.dim} active units`,
         )
-        const file = await writePng(flags.out, await svgToPng(svg))
+        const file = await writePng(flags.out, await svgToPng(svg), { force: forced(flags) })
         reporter.result(
           {
             run: runId,
@@ -330,6 +358,7 @@ export function registerLatent(program: Command): void {
     .description('a face and its k nearest dataset faces in latent space, as a PNG')
     .requiredOption('--project <DIR>', 'project folder')
     .requiredOption('--out <FILE>', 'PNG file to write')
+    .option('--force', FORCE_HELP)
     .option('--id <FILE>', 'a dataset image, e.g. 000010.jpg')
     .option('--image <PATH>', 'your own photo')
     .option('--k <K>', 'how many neighbours', positiveInt, 8)
@@ -343,7 +372,7 @@ export function registerLatent(program: Command): void {
           const face = await queryFace(db, paths, model, flags)
           const items = nearestFaces(db, paths.root, runId, face.latent, flags.k, face.imageId)
           const png = await neighboursPng(db, paths, model.size, face.rgb, face.label, items)
-          const file = await writePng(flags.out, png)
+          const file = await writePng(flags.out, png, { force: forced(flags) })
           reporter.result(
             {
               run: runId,

@@ -1,9 +1,10 @@
 /** `morph`: a morph between faces as an animated GIF or WebP, a PNG sequence or a contact strip. */
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { EasingName } from '../../../shared/latent'
-import { openProjectFolder, projectPaths } from '../../store/projectFolder'
+import { MAX_HOLD_FRAMES, MAX_SEGMENT_FRAMES } from '../../../shared/limits'
+import { openExistingProject } from '../../store/projectFolder'
 import { inProcessFaceModel } from '../../studio/faceModel'
 import { resolveKeyframes } from '../../studio/morph/faceSources'
 import { exportMorph } from '../../studio/morph/morphExport'
@@ -12,7 +13,7 @@ import { uniformTimeline } from '../../studio/morph/simpleTimeline'
 import { parseSourceArg, SourceSyntaxError } from '../../studio/morph/sourceArgs'
 import { loadRunModel } from '../../studio/runModel'
 import { UsageError } from '../errors'
-import { finiteNumber, nonNegativeInt, oneOf, positiveInt } from '../options'
+import { finiteNumber, intInRange, nonNegativeInt, oneOf, positiveInt } from '../options'
 import { createReporter } from '../report'
 
 const EASE = { linear: 'linear', in: 'ease-in', out: 'ease-out', 'in-out': 'ease-in-out' } as const
@@ -34,18 +35,22 @@ interface MorphFlags {
   sharpen?: boolean
   run?: number
   out: string
+  force?: boolean
   json?: boolean
 }
 
 function checkFlags(flags: MorphFlags): void {
   if (!(flags.fps > 0 && flags.fps <= 50)) throw new UsageError('--fps must be in (0, 50]')
   if (flags.size < 32 || flags.size > 512) throw new UsageError('--size must be 32…512 pixels')
-  if (flags.pingpong && flags.loop) throw new UsageError('--pingpong and --loop exclude each other')
-  if (!existsSync(projectPaths(flags.project).database)) {
-    throw new Error(
-      `${resolve(flags.project)}: not a project folder (no studio.db); ingest a dataset first`,
+  if (flags.frames > MAX_SEGMENT_FRAMES) {
+    throw new UsageError(
+      `--frames ${flags.frames}: at most ${MAX_SEGMENT_FRAMES} frames per segment`,
     )
   }
+  if (flags.hold > MAX_HOLD_FRAMES) {
+    throw new UsageError(`--hold ${flags.hold}: at most ${MAX_HOLD_FRAMES} frames`)
+  }
+  if (flags.pingpong && flags.loop) throw new UsageError('--pingpong and --loop exclude each other')
 }
 
 export function registerMorph(program: Command): void {
@@ -72,12 +77,17 @@ export function registerMorph(program: Command): void {
     .option('--hold <FRAMES>', 'extra frames each keyframe is held for', nonNegativeInt, 0)
     .option('--pingpong', 'play forwards, then back')
     .option('--loop', 'add a segment from the last face back to the first')
-    .option('--plays <N>', 'times the animation plays (0 = forever)', nonNegativeInt, 0)
+    // GIF and WebP store the loop count in 16 bits.
+    .option('--plays <N>', 'times the animation plays (0 = forever)', intInRange(0, 65535), 0)
     .option('--fps <FPS>', 'frames per second (at most 50)', finiteNumber, 12)
     .option('--size <PX>', 'output width in pixels (32…512)', positiveInt, 256)
     .option('--sharpen', 'light sharpening after upscaling')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .requiredOption('--out <PATH>', '.gif, .webp, .png (contact strip) or a folder (PNG sequence)')
+    .option(
+      '--force',
+      'replace an existing file that is not an export of the same kind (never a database)',
+    )
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: MorphFlags) => {
       const started = performance.now()
@@ -91,11 +101,11 @@ export function registerMorph(program: Command): void {
       const args = [flags.from, ...(flags.via ?? '').split(','), flags.to]
         .map((s) => s.trim())
         .filter((s) => s.length > 0)
+      const { db, paths } = openExistingProject(flags.project)
       const reporter = createReporter(flags.json === true)
       const controller = new AbortController()
       const onSignal = (): void => controller.abort()
       process.once('SIGINT', onSignal)
-      const { db, paths } = openProjectFolder(flags.project)
       try {
         const sources = args.map((arg) => {
           try {
@@ -126,6 +136,7 @@ export function registerMorph(program: Command): void {
               timeline,
               format,
               path: out,
+              force: flags.force === true,
               size: flags.size,
               sharpen: flags.sharpen === true,
               loop: flags.plays,

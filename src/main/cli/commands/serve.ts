@@ -4,15 +4,18 @@ import { ensureRendererBuilt } from '../../host/serve/rendererBuild'
 import { startServeHost, type ServeHost } from '../../host/serve/server'
 import { StudioService } from '../../studio/service'
 import { defaultUserDataDir } from '../../studio/userData'
-import { nonNegativeInt } from '../options'
+import { openExistingProject } from '../../store/projectFolder'
+import { intInRange } from '../options'
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Serve the studio to a browser on 127.0.0.1, behind a random token')
     .option('--project <dir>', 'project folder to open (default: the demo project)')
-    .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', nonNegativeInt, 5170)
+    .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', intInRange(0, 65535), 5170)
     .action(async (options: { project?: string; port: number }) => {
+      // Serving a folder that is not a project would create one there; say so instead.
+      if (options.project !== undefined) openExistingProject(options.project).db.close()
       const rendererDir = await ensureRendererBuilt((m) => process.stderr.write(`${m}\n`))
       let host: ServeHost | null = null
       const service = new StudioService({

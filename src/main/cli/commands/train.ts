@@ -1,13 +1,14 @@
-/** `face-studio train --project DIR --preset … (--steps N | --epochs E) [--backend …] [--seed S] [--replicas N] [--resume] [--json]` */
+/** `face-studio train --project DIR --preset … (--steps N | --epochs E) [--backend …] [--batch-size B] [--seed S] [--replicas N] [--resume] [--json]` */
 import { type Command, InvalidArgumentError } from 'commander'
 import type { BackendChoice, PresetName } from '../../engine'
 import { MAX_REPLICAS } from '../../engine/model/config'
 import { openProjectFolder } from '../../store/projectFolder'
-import { latestUnfinishedRun } from '../../store/runs'
-import { runQuality } from '../../studio/training/runInfo'
+import { latestUnfinishedRun, type RunRow } from '../../store/runs'
+import { adapterOf, runQuality } from '../../studio/training/runInfo'
 import { TrainingSession, type TrainingOutcome } from '../../studio/training/trainingSession'
 import { UsageError, UserFacingError } from '../errors'
-import { nonNegativeInt, oneOf, positiveInt } from '../options'
+import { intInRange, oneOf, positiveInt } from '../options'
+import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from '../../../shared/limits'
 import { createReporter } from '../report'
 
 interface TrainFlags {
@@ -18,17 +19,28 @@ interface TrainFlags {
   backend: BackendChoice | 'tensorflow'
   seed: number
   replicas?: number
+  batchSize?: number
   resume?: boolean
   checkpointEvery?: number
   json?: boolean
 }
 
-const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const
+const BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const
+// The same bound as the studio's training form (trainRequestSchema).
+const MAX_BATCH = 1024
 
 function replicasOption(value: string): number {
   const n = positiveInt(value)
   if (n > MAX_REPLICAS) {
     throw new InvalidArgumentError(`expected at most ${MAX_REPLICAS} replicas, got "${value}"`)
+  }
+  return n
+}
+
+function batchSizeOption(value: string): number {
+  const n = positiveInt(value)
+  if (n > MAX_BATCH) {
+    throw new InvalidArgumentError(`expected a batch size of at most ${MAX_BATCH}, got "${value}"`)
   }
   return n
 }
@@ -46,14 +58,19 @@ export function registerTrain(program: Command): void {
       oneOf(['classic-64', 'classic-128'] as const),
       'classic-64',
     )
-    .option('--steps <N>', 'train until this many steps in total', positiveInt)
-    .option('--epochs <E>', 'train this many epochs', positiveInt)
+    .option('--steps <N>', 'train until this many steps in total', intInRange(1, MAX_TRAIN_STEPS))
+    .option('--epochs <E>', 'train this many epochs', intInRange(1, MAX_TRAIN_EPOCHS))
     .option('--backend <NAME>', `one of ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
     .option(
       '--seed <S>',
       'seed for initialisation, shuffling, dropout and sampling',
-      nonNegativeInt,
+      intInRange(0, MAX_SEED),
       1,
+    )
+    .option(
+      '--batch-size <B>',
+      `images per step, up to ${MAX_BATCH} (default 32; 64–512 suit a GPU)`,
+      batchSizeOption,
     )
     .option(
       '--replicas <N>',
@@ -63,7 +80,7 @@ export function registerTrain(program: Command): void {
     .option(
       '--checkpoint-every <N>',
       'steps between checkpoints (default: once per epoch)',
-      positiveInt,
+      intInRange(1, MAX_TRAIN_STEPS),
     )
     .option('--resume', 'continue the latest unfinished run up to its target')
     .option('--json', 'print the result as one JSON object on stdout')
@@ -71,8 +88,10 @@ export function registerTrain(program: Command): void {
       if (!flags.resume && (flags.steps === undefined) === (flags.epochs === undefined)) {
         throw new UsageError('give exactly one of --steps N and --epochs E (or --resume)')
       }
-      if (flags.resume && flags.replicas !== undefined) {
-        throw new UsageError('--replicas applies to a new run; a resumed run keeps its own')
+      if (flags.resume && (flags.replicas !== undefined || flags.batchSize !== undefined)) {
+        throw new UsageError(
+          '--replicas and --batch-size apply to a new run; a resumed run keeps its own',
+        )
       }
       const backend: BackendChoice = flags.backend === 'tensorflow' ? 'tensorflow' : flags.backend
       const reporter = createReporter(flags.json === true)
@@ -83,12 +102,16 @@ export function registerTrain(program: Command): void {
           backend: string
           skipped: { name: string; reason: string }[]
           startStep: number
-          run: { id: number; targetSteps: number }
+          run: RunRow
         }) => {
           target = info.run.targetSteps
           const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')
+          const adapter = adapterOf(info.run)
+          const on = adapter
+            ? `${info.backend} (${adapter.name}, ${adapter.vendor}${adapter.software ? ', software' : ''})`
+            : info.backend
           reporter.info(
-            `run ${info.run.id} on ${info.backend}${skipped ? ` (skipped ${skipped})` : ''}` +
+            `run ${info.run.id} on ${on}${skipped ? ` (skipped ${skipped})` : ''}` +
               (info.startStep > 0 ? `, resuming from step ${info.startStep}` : ''),
           )
         },
@@ -114,7 +137,7 @@ export function registerTrain(program: Command): void {
               seed: flags.seed,
               backend,
               checkpointEverySteps: flags.checkpointEvery,
-              overrides: flags.replicas === undefined ? undefined : { replicas: flags.replicas },
+              overrides: overrides(flags),
             },
             { db, paths, listener },
           )
@@ -148,11 +171,20 @@ export function registerTrain(program: Command): void {
     })
 }
 
+function overrides(flags: TrainFlags): { replicas?: number; batchSize?: number } | undefined {
+  const o = {
+    ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
+    ...(flags.batchSize === undefined ? {} : { batchSize: flags.batchSize }),
+  }
+  return Object.keys(o).length > 0 ? o : undefined
+}
+
 function resultJson(outcome: TrainingOutcome): Record<string, unknown> {
   const { run } = outcome
   return {
     run: run.id,
     backend: run.backend,
+    adapter: adapterOf(run),
     steps: run.stepsDone,
     resumedFromStep: outcome.resumedFromStep,
     initialLoss: outcome.initialLoss,

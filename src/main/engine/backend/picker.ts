@@ -1,7 +1,10 @@
 import { tf } from '../tf'
+import { NODE_GPU_ON_CPU, describeNodeGpuFailure, usesGpuDevice } from './nodeGpu'
 import { configureWasm } from './wasmInit'
+import { configureWebgpu, type GpuAdapter, probeWebgpu } from './webgpu'
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
+export type { GpuAdapter }
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu'
 export type BackendChoice = 'auto' | BackendName
 
 export interface SkippedBackend {
@@ -13,13 +16,18 @@ export interface BackendPick {
   backend: BackendName
   /** Better backends that were tried first, and why each was not used. */
   skipped: SkippedBackend[]
+  /** The GPU adapter, on webgpu. */
+  adapter?: GpuAdapter
 }
 
 interface Candidate {
   name: BackendName
   /** tfjs' registry name for it. */
   tfName: string
-  load: () => Promise<void>
+  /** Loads it; `auto` is false when the user forced this backend. */
+  load: (auto: boolean) => Promise<GpuAdapter | void>
+  /** Checks run once tfjs has initialised it. */
+  verify?: () => void
 }
 
 function describeLoadError(pkg: string, e: unknown): string {
@@ -43,6 +51,23 @@ const candidates: Candidate[] = [
     load: async () => {
       await import(/* @vite-ignore */ NODE_GPU)
     },
+    verify: () => {
+      if (!usesGpuDevice(tf.backend())) throw new Error(NODE_GPU_ON_CPU)
+    },
+  },
+  {
+    name: 'webgpu',
+    tfName: 'webgpu',
+    load: async (auto) => {
+      const adapter = auto ? await probeWebgpu() : null
+      if (adapter?.software) {
+        throw new Error(
+          `software adapter ${adapter.name} (${adapter.vendor}), slower than wasm; ` +
+            'force it with --backend webgpu',
+        )
+      }
+      return configureWebgpu()
+    },
   },
   {
     name: 'tensorflow',
@@ -55,9 +80,28 @@ const candidates: Candidate[] = [
   { name: 'cpu', tfName: 'cpu', load: async () => {} },
 ]
 
+function skipReason(name: BackendName, e: unknown): string {
+  if (name === 'tensorflow') return describeLoadError(NODE_CPU, e)
+  if (name === 'tensorflow-gpu') {
+    const missing = describeLoadError(NODE_GPU, e)
+    return missing.endsWith('package not installed')
+      ? missing
+      : describeNodeGpuFailure((e as Error).message ?? String(e))
+  }
+  return `${name}: ${(e as Error).message ?? String(e)}`
+}
+
+/** tfjs-node-gpu's reason also says what the studio runs on instead. */
+function insteadNote(s: SkippedBackend, used: BackendName): SkippedBackend {
+  return s.name === 'tensorflow-gpu' && !s.reason.endsWith('package not installed')
+    ? { ...s, reason: `${s.reason}; using ${used} instead` }
+    : s
+}
+
 /**
- * Picks the fastest backend that loads: tfjs-node-gpu, tfjs-node, wasm, then cpu, or exactly the one
- * forced. Returns the one in use and why each better one was skipped.
+ * Picks the fastest backend that loads: tfjs-node-gpu on a CUDA device, webgpu on a hardware
+ * adapter, tfjs-node, wasm, then cpu, or exactly the one forced (webgpu then also runs on a software
+ * adapter). Returns the one in use, its GPU adapter if any, and why each better one was skipped.
  */
 export async function pickBackend(choice: BackendChoice = 'auto'): Promise<BackendPick> {
   const skipped: SkippedBackend[] = []
@@ -65,17 +109,18 @@ export async function pickBackend(choice: BackendChoice = 'auto'): Promise<Backe
   if (order.length === 0) throw new Error(`backend: unknown backend '${choice}'`)
   for (const c of order) {
     try {
-      await c.load()
+      const adapter = await c.load(choice === 'auto')
       const ok = await tf.setBackend(c.tfName)
       if (!ok) throw new Error(`tfjs could not initialise the '${c.tfName}' backend`)
       await tf.ready()
-      return { backend: c.name, skipped }
+      c.verify?.()
+      return {
+        backend: c.name,
+        skipped: skipped.map((s) => insteadNote(s, c.name)),
+        ...(adapter ? { adapter } : {}),
+      }
     } catch (e) {
-      const pkg =
-        c.name === 'tensorflow-gpu' ? NODE_GPU : c.name === 'tensorflow' ? NODE_CPU : c.name
-      const reason = c.name.startsWith('tensorflow')
-        ? describeLoadError(pkg, e)
-        : `${c.name}: ${(e as Error).message}`
+      const reason = skipReason(c.name, e)
       if (choice !== 'auto') {
         throw new Error(`backend ${choice} is not usable: ${reason}`, { cause: e })
       }

@@ -27,7 +27,7 @@ export class ParallelEncoder {
       const parallel = await this.parallel
       if (parallel) return parallel.encode(images)
     }
-    return this.trainer.encode(images)
+    return this.trainer.encodeAsync(images)
   }
 
   private async start(): Promise<ParallelTrainer | null> {

@@ -29,7 +29,8 @@ export function replicaCount(
   requested?: number,
   cores: number = availableParallelism(),
 ): number {
-  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') return 1
+  // One process-wide device (or native thread pool) each: threads would only contend for it.
+  if (backend === 'tensorflow' || backend === 'tensorflow-gpu' || backend === 'webgpu') return 1
   return requested ?? Math.max(1, Math.min(2, cores))
 }
 
@@ -204,20 +205,32 @@ export class ParallelTrainer {
     }
   }
 
+  async trainStepAsync(batch: Uint8Array): Promise<StepLoss> {
+    return this.trainStep(batch)
+  }
+
   evaluate(batch: Uint8Array): ReturnType<Trainer['evaluate']> {
     return this.local.evaluate(batch)
+  }
+
+  evaluateAsync(batch: Uint8Array): ReturnType<Trainer['evaluateAsync']> {
+    return this.local.evaluateAsync(batch)
+  }
+
+  reconstructAsync(images: Uint8Array): Promise<Uint8ClampedArray> {
+    return this.local.reconstructAsync(images)
   }
 
   reconstruct(images: Uint8Array): Uint8ClampedArray {
     return this.local.reconstruct(images)
   }
 
-  inspect(images: Uint8Array): ReturnType<Trainer['inspect']> {
-    return this.local.inspect(images)
+  inspectAsync(images: Uint8Array): ReturnType<Trainer['inspectAsync']> {
+    return this.local.inspectAsync(images)
   }
 
-  sample(n: number, seed: number, temperature = 1): Uint8ClampedArray {
-    return this.local.sample(n, seed, temperature)
+  sampleAsync(n: number, seed: number, temperature = 1): Promise<Uint8ClampedArray> {
+    return this.local.sampleAsync(n, seed, temperature)
   }
 
   /**
@@ -276,6 +289,10 @@ export class ParallelTrainer {
   /** Replica 0 writes it: every replica holds the same state. */
   saveCheckpoint(file: string): void {
     this.local.saveCheckpoint(file)
+  }
+
+  saveCheckpointAsync(file: string): Promise<void> {
+    return this.local.saveCheckpointAsync(file)
   }
 
   /** Step, state checksum and live tensor count of every replica, replica 0 first. */

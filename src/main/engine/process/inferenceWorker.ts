@@ -66,7 +66,12 @@ async function answer(request: InferenceRequest): Promise<InferenceReply> {
     }
     case 'decode': {
       if (!trainer) throw new Error('no model loaded')
-      return { id: request.id, ok: true, op: 'decode', faces: trainer.decode(request.latents) }
+      return {
+        id: request.id,
+        ok: true,
+        op: 'decode',
+        faces: await trainer.decodeAsync(request.latents),
+      }
     }
   }
 }

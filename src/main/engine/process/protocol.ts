@@ -1,4 +1,4 @@
-import type { BackendChoice, BackendName, SkippedBackend } from '../backend/picker'
+import type { BackendChoice, BackendName, GpuAdapter, SkippedBackend } from '../backend/picker'
 import type { DataSplit } from '../data/trainingData'
 import type { TrainConfig } from '../model/config'
 import type { TrainEvent } from '../train/loop'
@@ -30,6 +30,8 @@ export type WorkerMessage =
       type: 'ready'
       backend: BackendName
       skipped: SkippedBackend[]
+      /** The GPU adapter, on webgpu. */
+      adapter?: GpuAdapter
       /** Step the run starts from (0, or the checkpoint's step when resuming). */
       startStep: number
       /** Data-parallel replicas training (1 = this process's thread alone). */

@@ -80,6 +80,7 @@ async function train(msg: StartMessage): Promise<void> {
     type: 'ready',
     backend: pick.backend,
     skipped: pick.skipped,
+    adapter: pick.adapter,
     startStep: trainer.step,
     replicas: parallel?.replicas ?? 1,
   })

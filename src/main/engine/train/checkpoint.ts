@@ -79,8 +79,11 @@ export function writeCheckpointFile(
   renameSync(tmp, file)
 }
 
-export function readCheckpointFile(file: string): CheckpointData {
-  const buf = readFileSync(file)
+/** The header of a checkpoint held in memory, and where its float section starts. */
+export function checkpointHeader(
+  buf: Buffer,
+  file: string,
+): { header: CheckpointHeader; dataStart: number } {
   if (buf.length < 12 || buf.toString('ascii', 0, 8) !== MAGIC) {
     throw new Error(
       `${file}: not a face-studio checkpoint (bad magic); pick a .ckpt from a run folder`,
@@ -97,7 +100,12 @@ export function readCheckpointFile(file: string): CheckpointData {
   }
   if (header.format !== 1)
     throw new Error(`${file}: unsupported checkpoint format ${header.format}`)
-  const dataStart = 12 + headerLen
+  return { header, dataStart: 12 + headerLen }
+}
+
+export function readCheckpointFile(file: string): CheckpointData {
+  const buf = readFileSync(file)
+  const { header, dataStart } = checkpointHeader(buf, file)
   const floats = (buf.length - dataStart) / 4
   const aligned = new Float32Array(floats)
   new Uint8Array(aligned.buffer).set(buf.subarray(dataStart))

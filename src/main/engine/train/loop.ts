@@ -107,7 +107,7 @@ export async function evaluateSplit(
   const sums = { total: 0, recon: 0, kl: 0, sse: 0, values: 0 }
   for (let start = 0; start < n; start += 64) {
     const indices = Array.from({ length: Math.min(64, n - start) }, (_, i) => start + i)
-    const r = trainer.evaluate(await data.readBatch(split, indices))
+    const r = await trainer.evaluateAsync(await data.readBatch(split, indices))
     sums.total += r.total * indices.length
     sums.recon += r.recon * indices.length
     sums.kl += r.kl * indices.length
@@ -163,8 +163,8 @@ export async function runTraining(trainer: StepTrainer, opts: RunOptions): Promi
   const preview = await previewBatch(data, opts.previewEverySteps ? (opts.previewImages ?? 8) : 0)
   const order = new EpochOrder(c.seed, trainCount, c.batchSize)
   const emit = (e: TrainEvent) => opts.onEvent?.(e)
-  const checkpoint = () => {
-    trainer.saveCheckpoint(checkpointFile)
+  const checkpoint = async () => {
+    await trainer.saveCheckpointAsync(checkpointFile)
     emit({ type: 'checkpoint', step: trainer.step, file: checkpointFile })
   }
   const epochSums = { total: 0, recon: 0, kl: 0, steps: 0 }
@@ -173,7 +173,7 @@ export async function runTraining(trainer: StepTrainer, opts: RunOptions): Promi
   while (trainer.step < totalSteps) {
     await opts.beforeStep?.()
     if (opts.signal?.aborted) {
-      checkpoint()
+      await checkpoint()
       return { step: trainer.step, stopped: true, test: null }
     }
     const step = trainer.step
@@ -181,7 +181,7 @@ export async function runTraining(trainer: StepTrainer, opts: RunOptions): Promi
     const inEpoch = step % stepsPerEpoch
     const t0 = performance.now()
     const batch = await data.readBatch('train', order.batch(epoch, inEpoch))
-    const loss = trainer.trainStep(batch)
+    const loss = await trainer.trainStepAsync(batch)
     const seconds = (performance.now() - t0) / 1000
     // Exponential smoothing: steady, yet follows a change of speed within a few dozen steps.
     const instant = c.batchSize / Math.max(seconds, 1e-6)
@@ -211,18 +211,18 @@ export async function runTraining(trainer: StepTrainer, opts: RunOptions): Promi
       })
       Object.assign(epochSums, { total: 0, recon: 0, kl: 0, steps: 0 })
     }
-    if (trainer.step % every === 0 && trainer.step < totalSteps) checkpoint()
+    if (trainer.step % every === 0 && trainer.step < totalSteps) await checkpoint()
     if (preview && opts.previewEverySteps && trainer.step % opts.previewEverySteps === 0) {
       emit({
         type: 'preview',
         step: trainer.step,
         size: c.model.size,
         originals: preview,
-        reconstructions: trainer.reconstruct(preview),
+        reconstructions: await trainer.reconstructAsync(preview),
       })
     }
   }
-  checkpoint()
+  await checkpoint()
   const test = await evaluateSplit(trainer, data, 'test', maxEval)
   const quality = test ? await measureQuality(trainer, data, test) : null
   emit({ type: 'done', step: trainer.step, stopped: false, test, quality })

@@ -43,7 +43,7 @@ export async function measureQuality(
       'test',
       Array.from({ length: count }, (_, i) => start + i),
     )
-    const out = trainer.inspect(images)
+    const out = await trainer.inspectAsync(images)
     mu.set(out.mu, start * dim)
     ssimSum += meanSsim(images, 3, out.reconstructions, 4, count, side) * count
     if (realCount < QUALITY_SAMPLES) {
@@ -52,7 +52,7 @@ export async function measureQuality(
     }
   }
   const real = Buffer.concat(realForSharpness)
-  const samples = trainer.sample(QUALITY_SAMPLES, mixSeed(trainer.config.seed, 0x5a3e))
+  const samples = await trainer.sampleAsync(QUALITY_SAMPLES, mixSeed(trainer.config.seed, 0x5a3e))
   return {
     images: n,
     testPsnr: test.psnr,

@@ -15,12 +15,28 @@ import { mixSeed } from '../model/rng'
 import { decodeForward, encodeForward, type ForwardMode, type NormStats } from '../model/vae'
 import { ReplicaGroupError, type ReplicaLink } from '../parallel/sharedGroup'
 import { Adam } from './adam'
+import { readAsync, type Reads, readSync } from './reads'
 import { type CheckpointData, readCheckpointFile, writeCheckpointFile } from './checkpoint'
 
 export interface StepLoss {
   total: number
   recon: number
   kl: number
+}
+
+/** evaluate's result: the loss parts and the summed squared pixel error over `pixels` values. */
+export type Evaluation = StepLoss & { sumSquaredError: number; pixels: number }
+
+/** μ and log σ², each [n × latentDim] row-major. */
+export interface Encoded {
+  mu: Float32Array
+  logVar: Float32Array
+}
+
+/** μ of some images and their reconstructions from it (RGBA). */
+export interface Inspection {
+  mu: Float32Array
+  reconstructions: Uint8ClampedArray
 }
 
 /** A trainer's whole state in plain arrays: what a checkpoint holds and what a new replica copies. */
@@ -38,12 +54,12 @@ export type StepTrainer = Pick<
   Trainer,
   | 'config'
   | 'step'
-  | 'trainStep'
-  | 'evaluate'
-  | 'reconstruct'
-  | 'inspect'
-  | 'sample'
-  | 'saveCheckpoint'
+  | 'trainStepAsync'
+  | 'evaluateAsync'
+  | 'reconstructAsync'
+  | 'inspectAsync'
+  | 'sampleAsync'
+  | 'saveCheckpointAsync'
 >
 
 /**
@@ -177,15 +193,29 @@ export class Trainer {
   trainStep(batch: Uint8Array): StepLoss {
     const link = this.link
     try {
-      return this.stepOnce(batch, link)
+      return readSync(this.stepReads(batch, link))
     } catch (error) {
-      // The other replicas are (or soon will be) blocked waiting for this one: release them.
-      if (link && !(error instanceof ReplicaGroupError)) link.abort(describeError(error))
-      throw error
+      throw this.released(link, error)
     }
   }
 
-  private stepOnce(batch: Uint8Array, link: ReplicaLink | null): StepLoss {
+  /** trainStep reading results asynchronously: the only way on webgpu, where reads cannot block. */
+  async trainStepAsync(batch: Uint8Array): Promise<StepLoss> {
+    const link = this.link
+    try {
+      return await readAsync(this.stepReads(batch, link))
+    } catch (error) {
+      throw this.released(link, error)
+    }
+  }
+
+  /** The other replicas are (or soon will be) blocked waiting for this one: release them. */
+  private released(link: ReplicaLink | null, error: unknown): unknown {
+    if (link && !(error instanceof ReplicaGroupError)) link.abort(describeError(error))
+    return error
+  }
+
+  private *stepReads(batch: Uint8Array, link: ReplicaLink | null): Reads<StepLoss> {
     const c = this.config
     const n = this.imageCount(batch)
     const replicas = link?.size ?? 1
@@ -206,7 +236,8 @@ export class Trainer {
       replicas: link ?? undefined,
       imageOffset: lo,
     })
-    const values = tf.tidy(() => {
+    const names: string[] = []
+    const computed = tf.tidy(() => {
       const x = this.imagesTensor(local)
       let parts: tf.Scalar[] = []
       const { value, grads } = tf.variableGrads(() => {
@@ -218,23 +249,35 @@ export class Trainer {
         parts = [tf.keep(loss.recon), tf.keep(loss.kl)]
         return loss.total
       }, [...this.trainable.values()])
-      const losses = tf.stack([value, ...parts]).dataSync() as Float32Array
+      const losses = tf.stack([value, ...parts])
       tf.dispose(parts)
-      const own = new Map<string, Float32Array>()
+      const own: tf.Tensor[] = []
       for (const [name, v] of this.trainable) {
         const g = grads[v.name]
-        if (g) own.set(name, g.dataSync() as Float32Array)
+        if (!g) continue
+        names.push(name)
+        own.push(g)
       }
-      const summed = link ? this.sumOverGroup(link, own, losses) : { grads: own, losses }
-      this.adam.apply(this.weights, summed.grads)
-      this.writeWeights()
-      this.updateMovingStats(stats, n)
-      return summed.losses
+      return [losses, ...own]
     })
-    for (const s of stats) tf.dispose([s.mean, s.variance])
-    const [total, recon, kl] = values
-    this.stepCount++
-    return { total: total as number, recon: recon as number, kl: kl as number }
+    try {
+      const [losses, ...values] = yield computed
+      const own = new Map(names.map((name, i) => [name, values[i] as Float32Array]))
+      const summed = link
+        ? this.sumOverGroup(link, own, losses as Float32Array)
+        : { grads: own, losses: losses as Float32Array }
+      this.adam.apply(this.weights, summed.grads)
+      tf.tidy(() => {
+        this.writeWeights()
+        this.updateMovingStats(stats, n)
+      })
+      const [total, recon, kl] = summed.losses
+      this.stepCount++
+      return { total: total as number, recon: recon as number, kl: kl as number }
+    } finally {
+      tf.dispose(computed)
+      for (const s of stats) tf.dispose([s.mean, s.variance])
+    }
   }
 
   /** Copies the updated weights into the tfjs variables the next forward pass reads. */
@@ -286,7 +329,15 @@ export class Trainer {
   }
 
   /** Inference-mode loss (moving statistics, no dropout, z = μ) and the summed pixel error. */
-  evaluate(batch: Uint8Array): StepLoss & { sumSquaredError: number; pixels: number } {
+  evaluate(batch: Uint8Array): Evaluation {
+    return readSync(this.evaluateReads(batch))
+  }
+
+  evaluateAsync(batch: Uint8Array): Promise<Evaluation> {
+    return readAsync(this.evaluateReads(batch))
+  }
+
+  private *evaluateReads(batch: Uint8Array): Reads<Evaluation> {
     const c = this.config
     const values = tf.tidy(() => {
       const x = this.imagesTensor(batch)
@@ -296,8 +347,13 @@ export class Trainer {
       const loss = vaeLoss(x, out, mu, logVar, c.rLossFactor, c.beta)
       return tf.stack([loss.total, loss.recon, loss.kl, tf.sum(tf.squaredDifference(x, out))])
     })
-    const [total, recon, kl, sse] = values.dataSync() as Float32Array
-    values.dispose()
+    let read: Float32Array[]
+    try {
+      read = yield [values]
+    } finally {
+      values.dispose()
+    }
+    const [total, recon, kl, sse] = read[0] as Float32Array
     return {
       total: total as number,
       recon: recon as number,
@@ -308,7 +364,15 @@ export class Trainer {
   }
 
   /** μ and log σ² for uint8 NHWC images, each [n × latentDim] row-major. */
-  encode(images: Uint8Array): { mu: Float32Array; logVar: Float32Array } {
+  encode(images: Uint8Array): Encoded {
+    return readSync(this.encodeReads(images))
+  }
+
+  encodeAsync(images: Uint8Array): Promise<Encoded> {
+    return readAsync(this.encodeReads(images))
+  }
+
+  private *encodeReads(images: Uint8Array): Reads<Encoded> {
     const d = this.config.model.latentDim
     const n = images.length / this.imageBytes
     const mu = new Float32Array(n * d)
@@ -316,7 +380,7 @@ export class Trainer {
     for (let start = 0; start < n; start += INFER_BATCH) {
       const count = Math.min(INFER_BATCH, n - start)
       const slice = images.subarray(start * this.imageBytes, (start + count) * this.imageBytes)
-      const [m, l] = tf.tidy(() => {
+      const pair = tf.tidy(() => {
         const r = encodeForward(
           this.imagesTensor(slice),
           this.params,
@@ -328,15 +392,27 @@ export class Trainer {
         )
         return [r.mu, r.logVar]
       }) as [tf.Tensor, tf.Tensor]
-      mu.set(m.dataSync(), start * d)
-      logVar.set(l.dataSync(), start * d)
-      tf.dispose([m, l])
+      try {
+        const [m, l] = yield pair
+        mu.set(m as Float32Array, start * d)
+        logVar.set(l as Float32Array, start * d)
+      } finally {
+        tf.dispose(pair)
+      }
     }
     return { mu, logVar }
   }
 
   /** Latents [n × latentDim] → RGBA frames, n·size·size·4 bytes. */
   decode(latents: Float32Array): Uint8ClampedArray {
+    return readSync(this.decodeReads(latents))
+  }
+
+  decodeAsync(latents: Float32Array): Promise<Uint8ClampedArray> {
+    return readAsync(this.decodeReads(latents))
+  }
+
+  private *decodeReads(latents: Float32Array): Reads<Uint8ClampedArray> {
     const d = this.config.model.latentDim
     const n = latents.length / d
     if (!Number.isInteger(n)) {
@@ -350,41 +426,75 @@ export class Trainer {
         const z = tf.tensor2d(latents.subarray(start * d, (start + count) * d), [count, d])
         return decodeForward(z, this.params, this.layout, this.config.model, { training: false })
       })
-      out.set(unitToRgba(pixels.dataSync() as Float32Array), start * s * s * 4)
-      pixels.dispose()
+      try {
+        const [values] = yield [pixels]
+        out.set(unitToRgba(values as Float32Array), start * s * s * 4)
+      } finally {
+        pixels.dispose()
+      }
     }
     return out
   }
 
   /** n faces from the prior, z ~ N(0, temperature²). */
   sample(n: number, seed: number, temperature = 1): Uint8ClampedArray {
+    return readSync(this.sampleReads(n, seed, temperature))
+  }
+
+  sampleAsync(n: number, seed: number, temperature = 1): Promise<Uint8ClampedArray> {
+    return readAsync(this.sampleReads(n, seed, temperature))
+  }
+
+  private *sampleReads(n: number, seed: number, temperature: number): Reads<Uint8ClampedArray> {
     const z = tf.tidy(() =>
       tf.randomNormal([n, this.config.model.latentDim], 0, temperature, 'float32', seed),
     )
-    const latents = z.dataSync() as Float32Array
-    z.dispose()
-    return this.decode(latents)
+    let latents: Float32Array
+    try {
+      ;[latents] = (yield [z]) as [Float32Array]
+    } finally {
+      z.dispose()
+    }
+    return yield* this.decodeReads(latents)
   }
 
   /** Images through μ and back, RGBA. */
   reconstruct(images: Uint8Array): Uint8ClampedArray {
-    return this.decode(this.encode(images).mu)
+    return readSync(this.reconstructReads(images))
+  }
+
+  reconstructAsync(images: Uint8Array): Promise<Uint8ClampedArray> {
+    return readAsync(this.reconstructReads(images))
+  }
+
+  private *reconstructReads(images: Uint8Array): Reads<Uint8ClampedArray> {
+    const { mu } = yield* this.encodeReads(images)
+    return yield* this.decodeReads(mu)
   }
 
   /** What the end-of-run quality figures need: μ of `images`, their reconstructions (RGBA). */
-  inspect(images: Uint8Array): { mu: Float32Array; reconstructions: Uint8ClampedArray } {
-    const { mu } = this.encode(images)
-    return { mu, reconstructions: this.decode(mu) }
+  inspect(images: Uint8Array): Inspection {
+    return readSync(this.inspectReads(images))
+  }
+
+  inspectAsync(images: Uint8Array): Promise<Inspection> {
+    return readAsync(this.inspectReads(images))
+  }
+
+  private *inspectReads(images: Uint8Array): Reads<Inspection> {
+    const { mu } = yield* this.encodeReads(images)
+    return { mu, reconstructions: yield* this.decodeReads(mu) }
   }
 
   /** The full training state as plain arrays: weights, moving statistics, Adam, step. */
   exportState(): TrainerState {
-    const params = new Map(
-      this.layout.specs.map((s) => [
-        s.name,
-        (this.params.get(s.name) as tf.Variable).dataSync() as Float32Array,
-      ]),
-    )
+    return readSync(this.stateReads())
+  }
+
+  private *stateReads(): Reads<TrainerState> {
+    const vars = this.layout.specs.map((s) => this.params.get(s.name) as tf.Variable)
+    const values = yield vars
+    const params = new Map(this.layout.specs.map((s, i) => [s.name, values[i] as Float32Array]))
     const adam = this.adam.getState()
     return {
       config: this.config,
@@ -415,7 +525,14 @@ export class Trainer {
 
   /** Writes the full training state (atomically) to `file`. */
   saveCheckpoint(file: string): void {
-    const state = this.exportState()
+    this.writeState(file, this.exportState())
+  }
+
+  async saveCheckpointAsync(file: string): Promise<void> {
+    this.writeState(file, await readAsync(this.stateReads()))
+  }
+
+  private writeState(file: string, state: TrainerState): void {
     const shaped = (m: Map<string, Float32Array>, shapes: Map<string, number[]>) =>
       new Map([...m].map(([name, values]) => [name, { shape: shapes.get(name) ?? [], values }]))
     const specShapes = new Map(this.layout.specs.map((s) => [s.name, s.shape]))

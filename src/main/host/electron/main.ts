@@ -38,6 +38,20 @@ const service = new StudioService({
       : await dialog.showOpenDialog({ ...options, properties: [...options.properties] })
     return result.canceled ? null : (result.filePaths[0] ?? null)
   },
+  // The chosen path goes straight to the service: the page asks for a dialog, never for a path.
+  pickSavePath: async (suggestedName, ending) => {
+    const options = {
+      title: 'Save export',
+      defaultPath: join(app.getPath('pictures'), suggestedName),
+      ...(ending === ''
+        ? {}
+        : { filters: [{ name: ending.slice(1).toUpperCase(), extensions: [ending.slice(1)] }] }),
+    }
+    const result = mainWindow
+      ? await dialog.showSaveDialog(mainWindow, options)
+      : await dialog.showSaveDialog(options)
+    return result.canceled || !result.filePath ? null : result.filePath
+  },
 })
 
 function isOwnPage(url: string): boolean {

@@ -1,8 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 
-export const TOKEN_COOKIE = 'face_studio_token'
-
 /** The same policy as the page's meta tag, sent as a header too so no response goes out without it. */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -16,6 +14,20 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ')
 
+/** Headers every response carries, whatever its body. */
+export function responseHeaders(type: string): Record<string, string> {
+  return {
+    'Content-Type': type,
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  }
+}
+
+/** A script may send the token as this header instead of in the query string. */
+export const TOKEN_HEADER = 'x-face-studio-token'
+
 export function tokensEqual(given: string | null | undefined, expected: string): boolean {
   if (!given) return false
   const a = Buffer.from(given)
@@ -23,19 +35,24 @@ export function tokensEqual(given: string | null | undefined, expected: string):
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-export function cookieToken(request: IncomingMessage): string | null {
-  const header = request.headers.cookie
-  if (!header) return null
-  for (const part of header.split(';')) {
-    const [name, ...rest] = part.trim().split('=')
-    if (name === TOKEN_COOKIE) return decodeURIComponent(rest.join('='))
-  }
-  return null
+/**
+ * The token from the query string or the token header. There is deliberately no cookie: cookies
+ * ignore ports, so any other server on 127.0.0.1 the browser visits would receive it. The page keeps
+ * the token from its own URL (its origin, port included, is what scopes it) and adds it to the
+ * WebSocket, thumbnail and download URLs itself; the page's scripts and styles are the public build
+ * and are served without it (see isPublicAsset).
+ */
+export function requestToken(request: IncomingMessage, url: URL): string | null {
+  const header = request.headers[TOKEN_HEADER]
+  return url.searchParams.get('token') ?? (typeof header === 'string' ? header : null)
 }
 
-/** The token from the query string or, for the page's own asset requests, the session cookie. */
-export function requestToken(request: IncomingMessage, url: URL): string | null {
-  return url.searchParams.get('token') ?? cookieToken(request)
+/**
+ * Files of the page's build other than the page itself: code and styles that hold no data and come
+ * with the package anyway, so the browser may load them without the token.
+ */
+export function isPublicAsset(pathname: string): boolean {
+  return pathname.startsWith('/assets/')
 }
 
 /**

@@ -3,19 +3,20 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { wsRequestSchema, type EventName, type WsMessage } from '../../../shared/contract'
+import { MAX_REQUEST_BYTES, MAX_WS_MESSAGE_BYTES } from '../../../shared/limits'
 import type { StudioService } from '../../studio/service'
 import { dispatch, errorCode } from '../dispatch'
+import { sendExport } from './downloads'
 import {
-  CONTENT_SECURITY_POLICY,
-  TOKEN_COOKIE,
+  isPublicAsset,
+  responseHeaders,
   originAllowed,
   requestToken,
   tokensEqual,
 } from './security'
-import { readStaticFile } from './staticFiles'
+import { decodePath, imageType, readStaticFile } from './staticFiles'
 
-const MAX_BODY_BYTES = 1 << 20
-const MAX_WS_MESSAGE_BYTES = 1 << 20
+const MAX_BODY_BYTES = MAX_REQUEST_BYTES
 
 export interface ServeHostOptions {
   port: number
@@ -46,13 +47,36 @@ export async function startServeHost(
   const server = createServer((request, response) => {
     void handleHttp(request, response).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, 'text/plain', String(error))
+      else response.destroy()
     })
   })
+  // A broken connection or a malformed request ends that connection, never the process.
+  server.on('error', () => undefined)
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES })
+  wss.on('error', () => undefined)
+
+  function parseUrl(request: IncomingMessage): URL | null {
+    try {
+      return new URL(request.url ?? '/', 'http://127.0.0.1')
+    } catch {
+      return null
+    }
+  }
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    request.on('error', () => undefined)
+    response.on('error', () => undefined)
+    const url = parseUrl(request)
+    if (!url) return send(response, 400, 'text/plain', 'malformed URL')
     if (!originAllowed(request, port)) return send(response, 403, 'text/plain', 'forbidden origin')
+    const path = decodePath(url.pathname)
+    if (path === null) return send(response, 400, 'text/plain', 'malformed URL escape')
+    const isGet = request.method === 'GET' || request.method === 'HEAD'
+    if (isGet && isPublicAsset(url.pathname)) return sendStatic(response, path)
     const given = requestToken(request, url)
     if (!tokensEqual(given, token)) {
       return send(
@@ -62,24 +86,16 @@ export async function startServeHost(
         'missing or wrong token: open the URL face-studio serve printed',
       )
     }
-    if (url.searchParams.has('token')) {
-      response.setHeader(
-        'Set-Cookie',
-        `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-      )
-    }
     if (request.method === 'POST' && url.pathname.startsWith('/api/')) {
       return handleApi(request, response, url.pathname.slice('/api/'.length))
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return send(response, 405, 'text/plain', 'method not allowed')
-    }
-    const thumb = /^\/thumb\/(\d+)$/.exec(url.pathname)
+    if (!isGet) return send(response, 405, 'text/plain', 'method not allowed')
+    const thumb = /^\/thumb\/(\d{1,10})$/.exec(url.pathname)
     if (thumb) {
       try {
         const image = await service().thumbnail(Number(thumb[1]))
         response.setHeader('Cache-Control', 'private, max-age=60')
-        return send(response, 200, 'image/jpeg', image)
+        return send(response, 200, imageType(image), image)
       } catch (error) {
         return send(
           response,
@@ -89,7 +105,14 @@ export async function startServeHost(
         )
       }
     }
-    const file = await readStaticFile(options.rendererDir, url.pathname)
+    if (path.startsWith('/exports/')) {
+      return sendExport(service(), path.slice('/exports/'.length), request, response)
+    }
+    return sendStatic(response, path)
+  }
+
+  async function sendStatic(response: ServerResponse, path: string): Promise<void> {
+    const file = await readStaticFile(options.rendererDir, path)
     if (!file) return send(response, 404, 'text/plain', 'not found')
     return send(response, 200, file.type, file.body)
   }
@@ -122,8 +145,10 @@ export async function startServeHost(
   }
 
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    socket.on('error', () => socket.destroy())
+    const url = parseUrl(request)
     if (
+      !url ||
       url.pathname !== '/ws' ||
       !originAllowed(request, port) ||
       !tokensEqual(requestToken(request, url), token)
@@ -135,7 +160,16 @@ export async function startServeHost(
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws)
       ws.on('close', () => sockets.delete(ws))
-      ws.on('message', (data) => void handleMessage(ws, String(data)))
+      // ws reports a bad frame (invalid UTF-8, over maxPayload, reserved bits, unmasked…) as an
+      // 'error' and closes the socket itself; unhandled, that error would end the process.
+      ws.on('error', () => ws.terminate())
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) {
+          closeSoon(ws, 1003, 'text frames of JSON only')
+          return
+        }
+        void handleMessage(ws, String(data))
+      })
     })
   })
 
@@ -144,7 +178,7 @@ export async function startServeHost(
     try {
       request = wsRequestSchema.parse(JSON.parse(text))
     } catch {
-      ws.close(1007, 'malformed request')
+      closeSoon(ws, 1007, 'malformed request')
       return
     }
     let reply: WsMessage
@@ -186,14 +220,14 @@ export async function startServeHost(
   }
 }
 
+/** Closes with a reason, and drops a client that never answers the close (it holds a socket). */
+function closeSoon(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason)
+  setTimeout(() => ws.terminate(), 2000).unref()
+}
+
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  response.writeHead(status, {
-    'Content-Type': type,
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-  })
+  response.writeHead(status, responseHeaders(type))
   response.end(body)
 }
 

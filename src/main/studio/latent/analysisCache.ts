@@ -4,21 +4,32 @@
  * re-encoding, or re-ingesting the attributes recomputes it.
  */
 import type { Db } from '../../store/database'
+import { currentLatent } from '../../store/latents'
 
 /**
- * What the cached results depend on: the run's latents (how many, which images, and the bytes of the
- * first and last μ, which change when the run is re-encoded from another checkpoint) and the labels
- * of those images (a weighted checksum over the attribute columns).
+ * What the cached results depend on: the run's current latents (the checkpoint step they came from,
+ * how many, which images, and the bytes of the first and last μ) and the labels of those images (a
+ * weighted checksum over the attribute columns). Stale latents never count, so a result computed
+ * before the run was trained further no longer matches.
  */
 export function latentFingerprint(db: Db, runId: number): string {
   const latents = db
     .prepare(
       `SELECT count(*) AS n, total(image_id) AS ids, max(image_id) AS last,
-              min(image_id) AS first FROM latents WHERE run_id = ?`,
+              min(image_id) AS first, max(step) AS step FROM latents
+       WHERE run_id = ? AND ${currentLatent()}`,
     )
-    .get(runId) as { n: number; ids: number; last: number | null; first: number | null }
+    .get(runId) as {
+    n: number
+    ids: number
+    last: number | null
+    first: number | null
+    step: number | null
+  }
   const ends = db
-    .prepare('SELECT hex(mu) AS h FROM latents WHERE run_id = ? AND image_id IN (?, ?)')
+    .prepare(
+      `SELECT hex(mu) AS h FROM latents WHERE run_id = ? AND image_id IN (?, ?) AND ${currentLatent()}`,
+    )
     .all(runId, latents.first ?? 0, latents.last ?? 0) as { h: string }[]
   const names = (
     db.prepare('SELECT idx, name FROM attribute_names ORDER BY idx').all() as {
@@ -31,11 +42,13 @@ export function latentFingerprint(db: Db, runId: number): string {
     .prepare(
       `SELECT total(l.image_id * (${weighted})) AS sum, total(coalesce(i.split, 7) * l.image_id) AS splits
        FROM latents l JOIN images i ON i.id = l.image_id
-       LEFT JOIN image_attributes a ON a.image_id = l.image_id WHERE l.run_id = ?`,
+       LEFT JOIN image_attributes a ON a.image_id = l.image_id
+       WHERE l.run_id = ? AND ${currentLatent('l')}`,
     )
     .get(runId) as { sum: number; splits: number }
   const endHash = ends.map((row) => shortHash(row.h)).join('.')
   return [
+    latents.step ?? 'none',
     latents.n,
     latents.ids,
     latents.last ?? 0,

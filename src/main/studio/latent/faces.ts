@@ -4,8 +4,10 @@
  * every cached dataset image into SQLite.
  */
 import { Rng } from '../../engine/model/rng'
-import { cropKey, DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
+import { cropKey, datasetDefaultCrop, DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
+import type { LayoutKind } from '../../dataset/layout'
 import { findCache, openImageCache, validSlots } from '../../dataset/imageCache'
+import { notAnOpenableImage, readPhotoFile } from '../../dataset/photoFile'
 import { preprocessImage } from '../../dataset/preprocess'
 import type { Db } from '../../store/database'
 import { encodedImageIds, insertLatents, latentOf } from '../../store/latents'
@@ -17,11 +19,15 @@ import { findImage } from './latentData'
 import { pngDataUrl } from '../../export/faceGrid'
 import { encodeSmallPng } from '../../export/smallPng'
 
-/** The crop the dataset was ingested with (dataset.crop holds its key), so a photo matches it. */
+/**
+ * The crop the dataset was ingested with (dataset.crop holds its key, dataset.layout whether CelebA's
+ * crop scales with the image), so a photo matches it.
+ */
 export function datasetCrop(db: Db): CropSpec {
-  const row = db.prepare('SELECT crop FROM dataset WHERE id = 1').get() as
-    { crop: string } | undefined
-  return parseCropKey(row?.crop ?? cropKey(DEFAULT_CROP))
+  const row = db.prepare('SELECT crop, layout FROM dataset WHERE id = 1').get() as
+    { crop: string; layout: LayoutKind } | undefined
+  const crop = parseCropKey(row?.crop ?? cropKey(DEFAULT_CROP))
+  return crop.kind === 'celeba' && row ? datasetDefaultCrop(row.layout) : crop
 }
 
 export function parseCropKey(key: string): CropSpec {
@@ -45,12 +51,14 @@ export async function encodeImageFile(
   file: string,
 ): Promise<{ latent: Float32Array; pixels: Uint8Array }> {
   let crop = datasetCrop(db)
-  let pre = await preprocessImage(file, model.size, crop)
+  const bytes = await readPhotoFile(file)
+  const read = (): Promise<Buffer> => Promise.resolve(bytes)
+  let pre = await preprocessImage(file, model.size, crop, read)
   if (!pre.ok && crop.kind === 'box' && pre.reason.startsWith('crop box')) {
     crop = DEFAULT_CROP
-    pre = await preprocessImage(file, model.size, crop)
+    pre = await preprocessImage(file, model.size, crop, read)
   }
-  if (!pre.ok) throw new Error(`${file}: ${pre.reason}`)
+  if (!pre.ok) throw notAnOpenableImage(file)
   const { mu } = await model.encode(pre.pixels)
   return { latent: mu, pixels: pre.pixels }
 }
@@ -144,22 +152,25 @@ export async function decodeToDataUrls(model: FaceModel, latents: Float32Array):
 
 const ENCODE_BATCH = 64
 
-/** Every cached image of the dataset not yet encoded by this run, into SQLite, in batches. */
+/**
+ * Every cached image of the dataset without a latent from the model's checkpoint, into SQLite, in
+ * batches: new images, and images whose latent came from an earlier checkpoint of the run.
+ */
 export async function encodeRun(
   db: Db,
   paths: ProjectPaths,
   model: FaceModel,
   control: TaskControl = {},
-): Promise<{ encoded: number; total: number }> {
+): Promise<{ encoded: number; total: number; step: number }> {
   const crop = datasetCrop(db)
   const cacheInfo = findCache(db, paths, model.size, crop)
   if (!cacheInfo) {
     throw new Error(
-      `${paths.root}: no ${model.size}×${model.size} image cache; ingest with --size ${model.size}`,
+      `${paths.root}: no ${model.size}×${model.size} image cache; ingest the dataset at ${model.size}×${model.size} first`,
     )
   }
   const all = validSlots(db, cacheInfo.id).map((slot) => slot.id)
-  const done = encodedImageIds(db, model.runId)
+  const done = encodedImageIds(db, model.runId, model.step)
   const todo = all.filter((id) => !done.has(id))
   const cache = openImageCache(db, paths, model.size, crop)
   const dim = model.latentDim
@@ -171,6 +182,7 @@ export async function encodeRun(
       insertLatents(
         db,
         model.runId,
+        model.step,
         ids.map((imageId, i) => ({
           imageId,
           mu: mu.slice(i * dim, (i + 1) * dim),
@@ -182,5 +194,5 @@ export async function encodeRun(
   } finally {
     await cache.close()
   }
-  return { encoded: todo.length, total: all.length }
+  return { encoded: todo.length, total: all.length, step: model.step }
 }

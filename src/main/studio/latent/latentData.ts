@@ -3,6 +3,7 @@
  * SQLite in one pass, in the layouts the analysis functions take: N×D Float32Array and N×A Int8Array.
  */
 import type { Db } from '../../store/database'
+import { countLatents, currentLatent } from '../../store/latents'
 
 export interface LatentTable {
   runId: number
@@ -23,12 +24,16 @@ export interface LabelTable {
   splits: Int8Array
 }
 
-/** Thrown when a run has nothing encoded yet; the message says what to run. */
+/**
+ * Thrown when a run has no latents from its current checkpoint. The message names the action, not a
+ * command: the studio shows an Encode button, the CLI's own message says `encode`.
+ */
 export class NoLatentsError extends Error {
-  constructor(runId: number, projectRoot: string) {
-    super(
-      `run ${runId} has no latents yet; run \`face-studio encode --project ${projectRoot} --run ${runId}\` first`,
-    )
+  constructor(
+    readonly runId: number,
+    readonly projectRoot: string,
+  ) {
+    super(`run ${runId} has no latents from its current checkpoint yet; encode the images with it`)
     this.name = 'NoLatentsError'
   }
 }
@@ -46,15 +51,16 @@ function copyFloats(blob: Buffer, into: Float32Array, offset: number): void {
 
 function latentDim(db: Db, runId: number): number {
   const row = db
-    .prepare('SELECT length(mu) AS bytes FROM latents WHERE run_id = ? LIMIT 1')
+    .prepare(
+      `SELECT length(mu) AS bytes FROM latents WHERE run_id = ? AND ${currentLatent()} LIMIT 1`,
+    )
     .get(runId) as { bytes: number } | undefined
   return row ? row.bytes / 4 : 0
 }
 
+/** Latents of the run's current checkpoint (stale ones are never read). */
 export function countRunLatents(db: Db, runId: number): number {
-  return (
-    db.prepare('SELECT count(*) AS n FROM latents WHERE run_id = ?').get(runId) as { n: number }
-  ).n
+  return countLatents(db, runId)
 }
 
 /**
@@ -76,8 +82,8 @@ export function loadLatentTable(
   if (n === 0) return { runId, n: 0, dim, imageIds, mu, logVar }
   const rows = db
     .prepare(
-      `SELECT image_id, mu${logVar ? ', logvar' : ''} FROM latents WHERE run_id = ?
-       ORDER BY image_id LIMIT ?`,
+      `SELECT image_id, mu${logVar ? ', logvar' : ''} FROM latents
+       WHERE run_id = ? AND ${currentLatent()} ORDER BY image_id LIMIT ?`,
     )
     .raw(true)
   let i = 0
@@ -95,7 +101,7 @@ export function loadLatentTable(
   return { runId, n: i, dim, imageIds, mu, logVar }
 }
 
-/** The same table, or a clear error naming the command to run when nothing is encoded. */
+/** The same table, or a NoLatentsError when nothing is encoded with the current checkpoint. */
 export function requireLatentTable(
   db: Db,
   projectRoot: string,

@@ -17,6 +17,7 @@ import {
   toBase64,
   writeCached,
 } from './analysisCache'
+import { customColours } from './customAttributes'
 import { attributeIndexIn, loadLabels, requireLatentTable, type LatentTable } from './latentData'
 import { pcaReduce, placeByNeighbours, seededSubsample } from './mapMath'
 import { runMapWorker } from './mapWorkerHost'
@@ -204,9 +205,18 @@ export function storeMap(
   )
 }
 
-/** 1, −1 or 0 per map point for one attribute (named case-insensitively). */
-export function mapColours(db: Db, imageIds: Int32Array, attribute: string): Int8Array {
+/** 1, −1 or 0 per map point for one attribute (named case-insensitively), built-in or the run's own. */
+export function mapColours(
+  db: Db,
+  imageIds: Int32Array,
+  attribute: string,
+  runId?: number,
+): Int8Array {
   const { names, labels } = loadLabels(db, imageIds)
+  const builtIn = names.some((n) => n.toLowerCase() === attribute.toLowerCase())
+  const custom =
+    !builtIn && runId !== undefined ? customColours(db, runId, imageIds, attribute) : null
+  if (custom) return custom
   const a = attributeIndexIn(names, attribute)
   const out = new Int8Array(imageIds.length)
   for (let i = 0; i < imageIds.length; i++) out[i] = labels[i * names.length + a] as number

@@ -1,6 +1,7 @@
 /** Rasterising the plots and face rows with sharp (SVG via librsvg), and writing PNG files. */
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { checkReplaceable } from '../../export/outputGuard'
 import sharp from 'sharp'
 import { writeFileAtomic } from '../../export/atomic'
 import { tileFaces } from '../../export/faceGrid'
@@ -49,9 +50,17 @@ export async function captionedRowPng(
     .toBuffer()
 }
 
-/** Writes a PNG (creating its folder) and returns the absolute path. */
-export async function writePng(file: string, png: Buffer): Promise<string> {
+/**
+ * Writes a PNG (creating its folder) and returns the absolute path; an existing file that is not a
+ * PNG is replaced only with `force` (a database never).
+ */
+export async function writePng(
+  file: string,
+  png: Buffer,
+  options: { force?: boolean } = {},
+): Promise<string> {
   const path = resolve(file)
+  checkReplaceable(path, 'png', options)
   mkdirSync(dirname(path), { recursive: true })
   await writeFileAtomic(path, png)
   return path

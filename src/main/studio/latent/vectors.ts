@@ -7,6 +7,8 @@ import {
   computeAttributeVectors,
   computeLinearAttributeVectors,
   conditionalVector,
+  heldOutRows,
+  takeRows,
   vectorRow,
 } from '../../analysis'
 import { applyVectors } from '../../../shared/latent'
@@ -18,42 +20,58 @@ import {
   toBase64,
   writeCached,
 } from './analysisCache'
+import { withCustomAttributes } from './customAttributes'
 import { attributeIndexIn, loadLabels, requireLatentTable } from './latentData'
 
 const TEST_SPLIT = 2
+/** Without a test split, this share of the images is held out for the AUCs, chosen by this seed. */
+export const HELD_OUT_SHARE = 0.1
+export const HELD_OUT_SEED = 0x5eed
+export const HELD_OUT_SPLIT = `held-out ${HELD_OUT_SHARE * 100} %` as const
+
+/** Where the AUCs were measured: the dataset's test split, or a seeded held-out share of it. */
+export type AucSplit = 'test' | typeof HELD_OUT_SPLIT
 
 /**
  * How a direction is found: the seed's difference of class means, or the normal of an
- * L2-regularised logistic regression on the latents (fitted on the rows outside the test split).
+ * L2-regularised logistic regression on the latents; either is fitted on the rows outside the AUC rows.
  */
 export type DirectionMethod = 'mean-diff' | 'linear'
 export const DIRECTION_METHODS: readonly DirectionMethod[] = ['mean-diff', 'linear']
 
 export interface AttributeVectorSet {
   runId: number
-  /** How many latents the vectors were computed from. */
+  /** How many latents there are: the vectors come from those outside the AUC rows. */
   latents: number
   dim: number
   names: string[]
   /** A×D unit rows; all zeros where a class was empty. */
   vectors: Float32Array
   valid: boolean[]
+  /** Faces with and without each attribute among those the vectors come from. */
   positives: number[]
   negatives: number[]
   aucs: (number | null)[]
-  /** Where the AUCs were measured: the test split, or every row when the test split is empty. */
-  aucRows: 'test' | 'all'
+  aucSplit: AucSplit
+  /** How many latents the AUCs were measured on. */
+  aucLatents: number
   /** Absent in sets cached before there was a choice: those are mean differences. */
   method?: DirectionMethod
+  /** Per name: true for the run's own attributes (after the built-in ones). */
+  custom?: boolean[]
 }
 
 interface CachedVectors extends Omit<AttributeVectorSet, 'vectors'> {
   vectors: string
 }
 
-const KIND = 'vectors'
+/** Versioned: entries from before the AUC rows were kept out of the fit are not reused. */
+const KIND = 'vectors-v2'
 
-/** Vectors from the cache when the run's latents and labels are unchanged, else computed and stored. */
+/**
+ * Vectors from the cache when the run's latents and labels are unchanged, else computed and stored;
+ * the run's custom attributes follow the built-in ones.
+ */
 export function attributeVectorSet(
   db: Db,
   projectRoot: string,
@@ -66,12 +84,16 @@ export function attributeVectorSet(
   const hit = readCached(db, runId, KIND, key, fingerprint)
   if (hit) {
     const parsed = JSON.parse(hit.toString('utf8')) as CachedVectors
-    return { ...parsed, vectors: float32FromBase64(parsed.vectors), cached: true }
+    return withCustomAttributes(db, {
+      ...parsed,
+      vectors: float32FromBase64(parsed.vectors),
+      cached: true,
+    })
   }
   const set = computeVectorSet(db, projectRoot, runId, method)
   const stored: CachedVectors = { ...set, vectors: toBase64(set.vectors) }
   writeCached(db, runId, KIND, key, fingerprint, Buffer.from(JSON.stringify(stored), 'utf8'))
-  return { ...set, cached: false }
+  return withCustomAttributes(db, { ...set, cached: false })
 }
 
 export function computeVectorSet(
@@ -88,23 +110,19 @@ export function computeVectorSet(
     )
   }
   const a = names.length
-  const testRows: number[] = []
-  const fitRows: number[] = []
-  for (let i = 0; i < table.n; i++) (splits[i] === TEST_SPLIT ? testRows : fitRows).push(i)
-  const aucRows = testRows.length > 0 ? 'test' : 'all'
+  const { aucSplit, aucRows, fitRows } = splitRows(table.imageIds, splits)
+  // The vectors never see the faces their AUCs are measured on, whichever the method.
   const result =
     method === 'linear'
       ? computeLinearAttributeVectors(table.mu, table.n, table.dim, labels, a, fitRows)
-      : computeAttributeVectors(table.mu, table.n, table.dim, labels, a)
-  const aucs = attributeVectorAucs(
-    table.mu,
-    table.n,
-    table.dim,
-    labels,
-    a,
-    result.vectors,
-    aucRows === 'test' ? Uint32Array.from(testRows) : undefined,
-  )
+      : computeAttributeVectors(
+          takeRows(table.mu, table.dim, fitRows),
+          fitRows.length,
+          table.dim,
+          takeRows(labels, a, fitRows),
+          a,
+        )
+  const aucs = attributeVectorAucs(table.mu, table.n, table.dim, labels, a, result.vectors, aucRows)
   return {
     runId,
     latents: table.n,
@@ -115,9 +133,25 @@ export function computeVectorSet(
     positives: Array.from(result.positives),
     negatives: Array.from(result.negatives),
     aucs,
-    aucRows,
+    aucSplit,
+    aucLatents: aucRows.length,
     method,
   }
+}
+
+/** The test split when there is one (and it is not everything), else the seeded held-out share. */
+function splitRows(
+  imageIds: ArrayLike<number>,
+  splits: Int8Array,
+): { aucSplit: AucSplit; aucRows: Uint32Array; fitRows: Uint32Array } {
+  const test: number[] = []
+  const rest: number[] = []
+  splits.forEach((split, i) => (split === TEST_SPLIT ? test : rest).push(i))
+  if (test.length > 0 && rest.length > 0) {
+    return { aucSplit: 'test', aucRows: Uint32Array.from(test), fitRows: Uint32Array.from(rest) }
+  }
+  const held = heldOutRows(imageIds, HELD_OUT_SHARE, HELD_OUT_SEED)
+  return { aucSplit: HELD_OUT_SPLIT, aucRows: held.heldOut, fitRows: held.rest }
 }
 
 /** The index of an attribute by name (case-insensitive), or an error listing the valid names. */

@@ -51,38 +51,3 @@ export async function decodeFaces(
   control.onProgress?.({ phase: 'decode', done: latents.length, total: latents.length })
   return out
 }
-
-/**
- * Decodes in batches and hands each face to `then` without waiting for it, so an in-process decode
- * (which holds the main thread) overlaps sharp's resizing and encoding on its own threads.
- */
-export async function decodeEach<T>(
-  model: FaceModel,
-  latents: readonly Float32Array[],
-  then: (face: Uint8Array) => Promise<T>,
-  control: TaskControl = {},
-  batch = DECODE_BATCH,
-): Promise<{ faces: Uint8Array[]; results: T[] }> {
-  const faces: Uint8Array[] = []
-  const pending: Promise<T>[] = []
-  for (let start = 0; start < latents.length; start += batch) {
-    const part = await decodeFaces(
-      model,
-      latents.slice(start, start + batch),
-      {
-        signal: control.signal,
-      },
-      batch,
-    )
-    control.onProgress?.({ phase: 'decode', done: start + part.length, total: latents.length })
-    faces.push(...part)
-    for (const face of part) {
-      const result = then(face)
-      // Awaited below; a rejection before then must not count as unhandled.
-      result.catch(() => undefined)
-      pending.push(result)
-    }
-  }
-  throwIfCancelled(control.signal)
-  return { faces, results: await Promise.all(pending) }
-}

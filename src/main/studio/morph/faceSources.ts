@@ -7,6 +7,7 @@ import { basename } from 'node:path'
 import type { FaceSource } from '../../../shared/contractLatent'
 import { DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
 import { openImageCache } from '../../dataset/imageCache'
+import { notAnOpenableImage, readPhotoFile } from '../../dataset/photoFile'
 import { preprocessImage } from '../../dataset/preprocess'
 import type { Db } from '../../store/database'
 import { latentOf } from '../../store/latents'
@@ -32,8 +33,8 @@ function imageFile(db: Db, imageId: number): string {
 
 /** A photo on disk as the model sees faces: the dataset's crop, resized to size×size RGB. */
 export async function photoPixels(path: string, size: number, crop: CropSpec): Promise<Uint8Array> {
-  const result = await preprocessImage(path, size, crop)
-  if (!result.ok) throw new Error(`${path}: ${result.reason}`)
+  const result = await preprocessImage(path, size, crop, readPhotoFile)
+  if (!result.ok) throw notAnOpenableImage(path)
   return result.pixels
 }
 

@@ -3,7 +3,9 @@
  * distinct latents to decode (holds and the ping-pong return reuse faces instead of decoding them
  * again). Pure: no model, no I/O.
  */
+import { ContractError } from '../../../shared/contract'
 import type { ExportFormat } from '../../../shared/contractMorph'
+import { MAX_MORPH_FRAMES, MAX_MORPH_PIXELS } from '../../../shared/limits'
 import {
   frameLatent,
   scheduleDelays,
@@ -68,9 +70,39 @@ export function planFrames(tl: Timeline, format: ExportFormat): FramePlan {
   }
 }
 
-/** How many frames (files, for a sequence) the export will hold. */
+/** How many frames (files, for a sequence) the export will hold; schedules only, no latents. */
 export function outputFrameCount(tl: Timeline, format: ExportFormat): number {
-  const plan = planFrames(tl, format)
-  // The strip adds the two originals at its ends.
-  return format === 'png-strip' ? plan.frames.length + 2 : plan.frames.length
+  switch (format) {
+    case 'gif':
+    case 'webp':
+      return scheduleDelays(tl).length
+    case 'png-sequence':
+      return scheduleFrames(tl).length
+    case 'png-strip':
+      // The strip adds the two originals at its ends.
+      return forwardPass(tl).length + 2
+  }
+}
+
+/**
+ * Refuses, before any face is decoded, an export over the studio's frame or pixel limits (the
+ * timeline schema bounds each segment, so counting its schedule is cheap).
+ */
+export function checkMorphBudget(tl: Timeline, format: ExportFormat, size: number): number {
+  const frames = outputFrameCount(tl, format)
+  const limits = 'use fewer frames per segment, shorter holds, fewer keyframes'
+  if (frames > MAX_MORPH_FRAMES) {
+    throw new ContractError(
+      `morph: ${frames.toLocaleString('en')} frames is over the limit of at most ${MAX_MORPH_FRAMES.toLocaleString('en')} frames per export; ${limits}`,
+      'bad-request',
+    )
+  }
+  const pixels = frames * size * size
+  if (pixels > MAX_MORPH_PIXELS) {
+    throw new ContractError(
+      `morph: ${frames.toLocaleString('en')} frames of ${size}×${size} is ${pixels.toLocaleString('en')} pixels, over the limit of ${MAX_MORPH_PIXELS.toLocaleString('en')} pixels per export; ${limits} or a smaller size`,
+      'bad-request',
+    )
+  }
+  return frames
 }

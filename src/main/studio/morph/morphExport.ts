@@ -4,14 +4,14 @@
  * (the write itself is the last few milliseconds; see outputTarget for what a kill during it leaves).
  * Shared by the studio (through its inference process) and the CLI (in process): both pass a FaceModel.
  */
-import { writeFile } from 'node:fs/promises'
+import { copyFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { ExportFormat } from '../../../shared/contractMorph'
 import type { Timeline } from '../../../shared/latent'
 import { throwIfCancelled, type TaskControl } from '../../../shared/progress'
 import {
-  encodeGif,
+  encodeGifStream,
   estimateExportSize,
   exportContactStrip,
   exportWebp,
@@ -25,8 +25,10 @@ import {
   type FrameSet,
 } from '../../export'
 import type { FaceModel } from '../faceModel'
-import { decodeEach, decodeFaces } from './decodeFaces'
-import { planFrames, type FramePlan } from './framePlan'
+import { decodeFaces } from './decodeFaces'
+import { framesInOrder } from './frameStream'
+import { checkReplaceable, type OutputKind } from '../../export/outputGuard'
+import { checkMorphBudget, planFrames, type FramePlan } from './framePlan'
 import {
   checkFileTarget,
   checkSequenceTarget,
@@ -49,6 +51,8 @@ export interface MorphRenderOptions {
 export interface MorphExportRequest extends MorphRenderOptions {
   /** A file (GIF, WebP, strip PNG) or a folder (PNG sequence). */
   path: string
+  /** Replace an existing file that is not an export of this kind (never a database). */
+  force?: boolean
 }
 
 export interface MorphExportResult {
@@ -62,6 +66,13 @@ export interface MorphExportResult {
 }
 
 const SEQUENCE_PNG = { compressionLevel: 6 } as const
+
+/** The file kind each single-file format writes, for what an export may replace. */
+export const OUTPUT_KIND: Record<Exclude<ExportFormat, 'png-sequence'>, OutputKind> = {
+  gif: 'gif',
+  webp: 'webp',
+  'png-strip': 'png',
+}
 
 function frameSet(model: FaceModel, frames: readonly Uint8Array[]): FrameSet {
   return { width: model.size, height: model.size, channels: 3, frames }
@@ -95,16 +106,12 @@ async function writeGif(
 ): Promise<MorphExportResult> {
   const set = frameSet(model, [])
   const out = outputSize(set, req)
-  // Each distinct face is resized once; the ping-pong return and holds reuse them.
-  const { results } = await decodeEach(
-    model,
-    plan.latents,
-    (face) => renderFrame(set, face, out, req),
-    control,
-  )
-  const frames = plan.frames.map((i) => results[i] as Uint8Array)
-  const bytes = await encodeGif(
-    { ...out, frames },
+  // Only the distinct faces at the model's size are kept; output frames stream to the encoder.
+  const faces = await decodeFaces(model, plan.latents, control)
+  const render = (i: number): Promise<Uint8Array> =>
+    renderFrame(set, faces[i] as Uint8Array, out, req)
+  const bytes = await encodeGifStream(
+    { ...out, count: plan.frames.length, frames: () => framesInOrder(plan.frames, render) },
     plan.delaysCs ?? [],
     req.loop ?? 0,
     256,
@@ -112,7 +119,7 @@ async function writeGif(
   )
   throwIfCancelled(control.signal)
   await writeFileAtomic(req.path, bytes)
-  return { path: req.path, format: 'gif', frames: frames.length, bytes: bytes.length, ...out }
+  return { path: req.path, format: 'gif', frames: plan.frames.length, bytes: bytes.length, ...out }
 }
 
 async function writeSequence(
@@ -124,30 +131,43 @@ async function writeSequence(
   const { overwrite } = checkSequenceTarget(req.path)
   const set = frameSet(model, [])
   const out = outputSize(set, req)
-  const { results: pngs } = await decodeEach(
-    model,
-    plan.latents,
-    async (face) => {
-      const rgb = await renderFrame(set, face, out, req)
-      return sharp(rgb, { raw: { ...out, channels: 3 } })
-        .png(SEQUENCE_PNG)
-        .toBuffer()
-    },
-    control,
-  )
+  const faces = await decodeFaces(model, plan.latents, control)
   const n = plan.frames.length
   let bytes = 0
   await writeFolderAtomic(
     req.path,
     async (dir) => {
-      for (let i = 0; i < n; i++) {
+      // Each distinct face is encoded once and written as soon as it is ready; a face shown again
+      // (the ping-pong return) is copied from its first file instead of being held in memory.
+      const firstFile = new Map<number, string>()
+      const png = async (i: number): Promise<Buffer> =>
+        sharp(await renderFrame(set, faces[i] as Uint8Array, out, req), {
+          raw: { ...out, channels: 3 },
+        })
+          .png(SEQUENCE_PNG)
+          .toBuffer()
+      const fresh = plan.frames.map((face, i) => plan.frames.indexOf(face) === i)
+      const order = plan.frames.map((face, i) => (fresh[i] ? face : -1))
+      let i = 0
+      for await (const data of framesInOrder(order, (face) =>
+        face < 0 ? Promise.resolve(null) : png(face),
+      )) {
         if (i % 16 === 0) {
           throwIfCancelled(control.signal)
           control.onProgress?.({ phase: 'write', done: i, total: n })
         }
-        const png = pngs[plan.frames[i] as number] as Buffer
-        await writeFile(join(dir, sequenceFileName(SEQUENCE_PREFIX, i, n)), png)
-        bytes += png.length
+        const face = plan.frames[i] as number
+        const name = sequenceFileName(SEQUENCE_PREFIX, i, n)
+        const earlier = firstFile.get(face)
+        if (data === null && earlier !== undefined) {
+          await copyFile(join(dir, earlier), join(dir, name))
+          bytes += (await stat(join(dir, name))).size
+        } else if (data !== null) {
+          await writeFile(join(dir, name), data)
+          firstFile.set(face, name)
+          bytes += data.length
+        }
+        i++
       }
       control.onProgress?.({ phase: 'write', done: n, total: n })
     },
@@ -162,8 +182,12 @@ export async function exportMorph(
   req: MorphExportRequest,
   control: TaskControl = {},
 ): Promise<MorphExportResult> {
+  checkMorphBudget(req.timeline, req.format, req.size)
   if (req.format === 'png-sequence') checkSequenceTarget(req.path)
-  else checkFileTarget(req.path)
+  else {
+    checkFileTarget(req.path)
+    checkReplaceable(req.path, OUTPUT_KIND[req.format], { force: req.force === true })
+  }
   removeStaleTemporaries(req.path)
   const plan = planFrames(req.timeline, req.format)
   if (req.format === 'gif') return writeGif(model, plan, req, control)
@@ -213,6 +237,7 @@ export async function estimateMorph(
   model: FaceModel,
   options: MorphRenderOptions,
 ): Promise<{ bytes: number; frames: number }> {
+  checkMorphBudget(options.timeline, options.format, options.size)
   const plan = planFrames(options.timeline, options.format)
   const n = plan.frames.length
   if (options.format === 'png-strip') {

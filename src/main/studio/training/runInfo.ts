@@ -1,6 +1,19 @@
 import { runQualitySchema, type RunInfo, type RunQualityInfo } from '../../../shared/contract'
 import type { RunRow } from '../../store/runs'
 
+/** The stored adapter, or null (none, or a damaged entry: informative only). */
+export function adapterOf(run: RunRow): RunInfo['adapter'] {
+  if (!run.backendAdapter) return null
+  try {
+    const a = JSON.parse(run.backendAdapter) as Partial<NonNullable<RunInfo['adapter']>>
+    return typeof a.name === 'string' && typeof a.vendor === 'string'
+      ? { name: a.name, vendor: a.vendor, software: a.software === true }
+      : null
+  } catch {
+    return null
+  }
+}
+
 export function runInfo(run: RunRow): RunInfo {
   let skipped: RunInfo['skippedBackends']
   try {
@@ -19,6 +32,7 @@ export function runInfo(run: RunRow): RunInfo {
     targetSteps: run.targetSteps,
     backend: run.backend,
     skippedBackends: skipped,
+    adapter: adapterOf(run),
     valLoss: run.valLoss,
     testPsnr: run.testPsnr,
     imagesPerSecond: run.imagesPerSecond,

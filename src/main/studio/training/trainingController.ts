@@ -19,6 +19,8 @@ export class TrainingController {
   constructor(
     private readonly emit: EventSink,
     private readonly launch?: () => TrainingProcess,
+    /** Called when a run has ended with a checkpoint to use (finished, or stopped after a step). */
+    private readonly onCheckpointed?: (runId: number) => void,
   ) {}
 
   get activeRunId(): number | null {
@@ -103,6 +105,12 @@ export class TrainingController {
   private track(session: TrainingSession): void {
     this.session = session
     void session.done
+      .then((outcome) => {
+        if (this.session === session) this.session = null
+        const { run } = outcome
+        if ((run.status === 'finished' || run.status === 'stopped') && run.stepsDone > 0)
+          this.onCheckpointed?.(run.id)
+      })
       .catch(() => undefined)
       .finally(() => {
         if (this.session === session) this.session = null

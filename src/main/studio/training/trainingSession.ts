@@ -223,6 +223,13 @@ export class TrainingSession {
           status: 'running',
           backend: message.backend,
           backendNotes: JSON.stringify(message.skipped),
+          backendAdapter: message.adapter
+            ? JSON.stringify({
+                name: message.adapter.name,
+                vendor: message.adapter.vendor,
+                software: message.adapter.software,
+              })
+            : null,
           stepsDone: message.startStep,
           error: null,
           ownerPid: process.pid,
@@ -358,7 +365,7 @@ export function dataSpec(
   const cache = findCache(db, paths, size)
   if (!cache) {
     throw new Error(
-      `${paths.root}: no ${size}×${size} image cache; run \`face-studio ingest DATASET --project ${paths.root} --size ${size}\` first`,
+      `${paths.root}: no ${size}×${size} image cache; ingest the dataset at ${size}×${size} first`,
     )
   }
   const splits = trainingSplits(validSlots(db, cache.id))

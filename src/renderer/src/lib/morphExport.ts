@@ -56,6 +56,11 @@ export function defaultExportPath(projectPath: string, format: ExportFormat, nam
   return withFormatEnding(`${base}${sep}exports${sep}${slugName(name)}`, format)
 }
 
+/** The file (or, for a PNG sequence, folder) name in the project's exports folder. */
+export function defaultExportName(format: ExportFormat, name: string): string {
+  return withFormatEnding(slugName(name), format)
+}
+
 /** The size the contract accepts, from whatever the field holds. */
 export function clampExportSize(value: number): number {
   if (!Number.isFinite(value)) return 256

@@ -35,9 +35,21 @@ export function canResumeRun(run: RunInfo, activeRunId: number | null): boolean 
   return run.status !== 'finished' && run.id !== activeRunId
 }
 
-/** The backend badge's tooltip: why each better backend was passed over. */
-export function skippedBackendsText(run: Pick<RunInfo, 'backend' | 'skippedBackends'>): string {
-  const head = run.backend ? `Training on ${run.backend}.` : 'Choosing a backend…'
+/** The backend badge: the backend, and on webgpu its adapter (marked when it is software). */
+export function backendBadgeText(run: Pick<RunInfo, 'backend' | 'adapter'>): string {
+  if (!run.backend) return 'choosing backend…'
+  if (!run.adapter) return run.backend
+  return `${run.backend} · ${run.adapter.name}${run.adapter.software ? ' (software)' : ''}`
+}
+
+/** The backend badge's tooltip: the adapter, and why each better backend was passed over. */
+export function skippedBackendsText(
+  run: Pick<RunInfo, 'backend' | 'skippedBackends' | 'adapter'>,
+): string {
+  const adapter = run.adapter
+    ? ` GPU adapter: ${run.adapter.name} (${run.adapter.vendor}${run.adapter.software ? ', software' : ''}).`
+    : ''
+  const head = run.backend ? `Training on ${run.backend}.${adapter}` : 'Choosing a backend…'
   if (run.skippedBackends.length === 0) return head
   return [head, 'Skipped:', ...run.skippedBackends.map((s) => `• ${s.name}: ${s.reason}`)].join(
     '\n',

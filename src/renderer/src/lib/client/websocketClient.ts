@@ -80,5 +80,8 @@ export function createWebSocketClient(location: Location): StudioClient {
     thumbnailUrl(imageId: number): string {
       return `/thumb/${imageId}?token=${encodeURIComponent(token)}`
     },
+    downloadUrl(name: string): string {
+      return `/exports/${encodeURIComponent(name)}?token=${encodeURIComponent(token)}`
+    },
   }
 }

@@ -16,7 +16,7 @@ import {
   type DraftSegment,
   type MorphDraft,
 } from '../morphDraft'
-import { clampExportSize, defaultExportPath, withFormatEnding } from '../morphExport'
+import { clampExportSize, defaultExportName, withFormatEnding } from '../morphExport'
 import { FpsMeter, playbackFrame } from '../morphPlayback'
 import type { Studio } from './studio.svelte'
 
@@ -75,7 +75,13 @@ export class MorphStore {
   /** The path of the export running or last finished, as it was asked for. */
   exportPath = $state<string | null>(null)
   exportStarting = $state(false)
-  exportResult = $state<{ status: JobFinished['status']; path: string } | null>(null)
+  exportResult = $state<{
+    status: JobFinished['status']
+    path: string
+    /** The exports/ name to download by (serve mode), or null. */
+    download: string | null
+  } | null>(null)
+  private exportDownload: string | null = null
 
   readonly timeline: Timeline | null = $derived(toTimeline(this.draft))
   readonly frames: ScheduledFrame[] = $derived.by(() => {
@@ -354,7 +360,7 @@ export class MorphStore {
     if (!project || this.pathTouched) return
     this.exportOptions = {
       ...this.exportOptions,
-      path: defaultExportPath(project, this.exportOptions.format, this.name),
+      path: defaultExportName(this.exportOptions.format, this.name),
     }
   }
 
@@ -397,15 +403,23 @@ export class MorphStore {
     }
   }
 
-  async startExport(): Promise<void> {
+  /**
+   * Exports into the project's exports folder under the name in the field, or (`saveAs`, where the
+   * host has a save dialog) wherever the person picks there.
+   */
+  async startExport(saveAs = false): Promise<void> {
     const input = this.exportInput()
     if (!input || this.exportJobId || this.exportStarting) return
-    const path = this.exportOptions.path.trim()
+    const name = this.exportOptions.path.trim()
     this.exportStarting = true
-    const ref = await this.studio.call('morph.export', { ...input, path })
+    const target = saveAs
+      ? { kind: 'dialog' as const, ...(name ? { suggestedName: name } : {}) }
+      : { kind: 'exports' as const, name }
+    const ref = await this.studio.call('morph.export', { ...input, target })
     this.exportStarting = false
-    if (!ref) return
-    this.exportPath = path
+    if (!ref?.jobId) return
+    this.exportPath = ref.file
+    this.exportDownload = ref.download
     this.exportResult = null
     this.exportJobId = ref.jobId
     this.studio.jobs.started(ref.jobId, 'export')
@@ -414,7 +428,11 @@ export class MorphStore {
   /** The host said how the export ended (the banner already has any failure). */
   exportFinished(finished: JobFinished): void {
     if (finished.jobId !== this.exportJobId) return
-    this.exportResult = { status: finished.status, path: this.exportPath ?? '' }
+    this.exportResult = {
+      status: finished.status,
+      path: this.exportPath ?? '',
+      download: this.exportDownload,
+    }
     this.exportJobId = null
   }
 

@@ -57,6 +57,8 @@ export class Studio {
         if (DATA_JOBS.has(f.kind)) void this.refreshProject()
       }),
       this.client.on('project.changed', (p) => this.setProject(p)),
+      // New latents change what Explore, Attributes and Morph show.
+      this.client.on('latent.encoded', () => this.invalidateData()),
     ]
     void this.load()
     return () => {

@@ -1,0 +1,229 @@
+/**
+ * `select`, `attribute add|list|remove|label` and `export-selection`: groups of faces and the run's
+ * own attributes from the command line, through the same operations as the studio's service
+ * (src/main/studio/latent/selection, customAttributes, exportSelection).
+ */
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { InvalidArgumentError } from 'commander'
+import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
+import { writeFileAtomic } from '../../export/atomic'
+import { openProjectFolder } from '../../store/projectFolder'
+import { resolveRun } from '../../studio/faceModel'
+import {
+  addCustomAttribute,
+  labelCustomFace,
+  listCustomAttributes,
+  removeCustomAttribute,
+} from '../../studio/latent/customAttributes'
+import { exportSelection } from '../../studio/latent/exportSelection'
+import {
+  readIdsFile,
+  readSelectionFile,
+  selectByBox,
+  selectionFile,
+} from '../../studio/latent/selection'
+import { UsageError } from '../errors'
+import { withProject, type ProjectFlags } from './latent'
+import { oneOf, positiveInt } from '../options'
+import { createReporter } from '../report'
+
+/** `x0,y0,x1,y1` in map coordinates. */
+export function boxArg(value: string): [number, number, number, number] {
+  const parts = value.split(',').map((s) => Number(s.trim()))
+  if (parts.length !== 4 || parts.some((v) => !Number.isFinite(v)))
+    throw new InvalidArgumentError(`expected x0,y0,x1,y1 (four numbers), got "${value}"`)
+  return parts as [number, number, number, number]
+}
+
+const aucText = (auc: number | null): string => (auc === null ? '–' : auc.toFixed(3))
+
+function registerSelect(program: Command): void {
+  program
+    .command('select')
+    .description('a selection of faces (by a box on a map, or a list of ids or files) as JSON')
+    .requiredOption('--project <DIR>', 'project folder')
+    .requiredOption('--out <FILE>', 'selection file to write (sel.json)')
+    .option('--map <M>', 'the map the box is on: pca, umap or tsne', oneOf(mapMethodSchema.options))
+    .option('--box <x0,y0,x1,y1>', 'the box in map coordinates', boxArg)
+    .option('--ids-file <FILE>', 'a text file of image ids or file names, one per line')
+    .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action(
+      async (
+        flags: ProjectFlags & {
+          out: string
+          map?: MapMethod
+          box?: [number, number, number, number]
+          idsFile?: string
+        },
+      ) => {
+        if ((flags.box === undefined) === (flags.idsFile === undefined))
+          throw new UsageError('give exactly one of --box x0,y0,x1,y1 (with --map) or --ids-file F')
+        if (flags.box && !flags.map) throw new UsageError('--box needs --map pca|umap|tsne')
+        const reporter = createReporter(flags.json === true)
+        const { db, paths } = openProjectFolder(flags.project)
+        try {
+          let ids: number[]
+          let source: string
+          if (flags.box) {
+            const runId = resolveRun(db, paths, flags.run).id
+            ids = selectByBox(db, paths.root, runId, flags.map as MapMethod, flags.box)
+            source = `run ${runId} ${flags.map} box ${flags.box.join(',')}`
+          } else {
+            ids = readIdsFile(db, paths.root, resolve(flags.idsFile as string))
+            source = `ids file ${resolve(flags.idsFile as string)}`
+          }
+          const file = resolve(flags.out)
+          const body = selectionFile(db, ids, source)
+          await writeFileAtomic(file, Buffer.from(`${JSON.stringify(body, null, 1)}\n`, 'utf8'))
+          reporter.result(
+            { file, faces: ids.length },
+            () => `wrote a selection of ${ids.length} faces to ${file}`,
+          )
+        } finally {
+          reporter.close()
+          db.close()
+        }
+      },
+    )
+}
+
+function registerAttribute(program: Command): void {
+  const attribute = program
+    .command('attribute')
+    .description("the run's own attributes, made from selections of faces")
+
+  attribute
+    .command('add')
+    .description('a named attribute: the faces in --positives against the rest or --negatives')
+    .requiredOption('--project <DIR>', 'project folder')
+    .requiredOption('--name <NAME>', 'its name, e.g. "my: red lipstick"')
+    .requiredOption('--positives <FILE>', 'selection file of faces that have it')
+    .option(
+      '--negatives <FILE>',
+      'selection file of faces that lack it (default: every other face)',
+    )
+    .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action(
+      async (flags: ProjectFlags & { name: string; positives: string; negatives?: string }) => {
+        const positives = readSelectionFile(resolve(flags.positives))
+        const negatives = flags.negatives ? readSelectionFile(resolve(flags.negatives)) : undefined
+        await withProject(flags, async ({ db, paths, runId, reporter }) => {
+          const made = addCustomAttribute(db, paths.root, runId, {
+            name: flags.name,
+            positives,
+            negatives,
+          })
+          reporter.result(
+            {
+              name: made.name,
+              auc: made.auc,
+              positives: made.positives,
+              negatives: made.negatives,
+            },
+            () =>
+              `run ${runId}: attribute "${made.name}" from ${made.positives} faces against ${made.negatives} (${made.versus === 'rest' ? 'the rest' : 'a selection'}), held-out AUC ${aucText(made.auc)}`,
+          )
+        })
+      },
+    )
+
+  attribute
+    .command('list')
+    .description("the run's own attributes with their AUC")
+    .requiredOption('--project <DIR>', 'project folder')
+    .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action(async (flags: ProjectFlags) => {
+      await withProject(flags, async ({ db, runId, reporter }) => {
+        const items = listCustomAttributes(db, runId)
+        reporter.result({ run: runId, attributes: items }, () =>
+          items.length === 0
+            ? `run ${runId} has no attributes of its own yet; make one with \`face-studio attribute add\``
+            : items
+                .map(
+                  (a) =>
+                    `${a.name.padEnd(24)} AUC ${aucText(a.auc)}  +${a.positives} / −${a.negatives}`,
+                )
+                .join('\n'),
+        )
+      })
+    })
+
+  attribute
+    .command('remove')
+    .description("removes one of the run's own attributes")
+    .requiredOption('--project <DIR>', 'project folder')
+    .requiredOption('--name <NAME>', 'its name')
+    .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action(async (flags: ProjectFlags & { name: string }) => {
+      await withProject(flags, async ({ db, runId, reporter }) => {
+        const { removed } = removeCustomAttribute(db, runId, flags.name)
+        reporter.result({ run: runId, removed }, () => `removed "${removed}" from run ${runId}`)
+      })
+    })
+
+  attribute
+    .command('label')
+    .description('ticks one face as having (1) or lacking (-1) an attribute, or forgets it (0)')
+    .requiredOption('--project <DIR>', 'project folder')
+    .requiredOption('--name <NAME>', 'its name')
+    .requiredOption('--id <ID>', 'the image id', positiveInt)
+    .requiredOption('--label <L>', '1, -1 or 0', oneOf(['1', '-1', '0']))
+    .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action(async (flags: ProjectFlags & { name: string; id: number; label: string }) => {
+      await withProject(flags, async ({ db, paths, runId, reporter }) => {
+        const label = Number(flags.label) as 1 | -1 | 0
+        const made = labelCustomFace(db, paths.root, runId, flags.name, flags.id, label)
+        reporter.result(
+          made,
+          () => `"${made.name}": +${made.positives} / −${made.negatives}, AUC ${aucText(made.auc)}`,
+        )
+      })
+    })
+}
+
+function registerExportSelection(program: Command): void {
+  program
+    .command('export-selection')
+    .description(
+      'a selection as a folder of the original images (copied), a CSV (.csv) or a contact sheet (.png)',
+    )
+    .requiredOption('--project <DIR>', 'project folder')
+    .requiredOption('--selection <FILE>', 'selection file (from `face-studio select`)')
+    .requiredOption('--to <TARGET>', 'a new folder, a .csv file or a .png file')
+    .option(
+      '--run <R>',
+      'run whose maps give the CSV coordinates (default: the newest)',
+      positiveInt,
+    )
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action(async (flags: ProjectFlags & { selection: string; to: string }) => {
+      const ids = readSelectionFile(resolve(flags.selection))
+      const reporter = createReporter(flags.json === true)
+      const { db, paths } = openProjectFolder(flags.project)
+      try {
+        let runId: number | null = null
+        try {
+          runId = resolveRun(db, paths, flags.run).id
+        } catch (error) {
+          if (flags.run !== undefined) throw error
+        }
+        const out = await exportSelection(db, paths, runId, ids, resolve(flags.to))
+        reporter.result(out, () => `wrote ${out.faces} faces as a ${out.kind} to ${out.path}`)
+      } finally {
+        reporter.close()
+        db.close()
+      }
+    })
+}
+
+export function registerSelection(program: Command): void {
+  registerSelect(program)
+  registerAttribute(program)
+  registerExportSelection(program)
+}

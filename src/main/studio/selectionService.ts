@@ -1,0 +1,104 @@
+import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/contract'
+import type { selectionMethods } from '../../shared/contractSelection'
+import type { ApiPart, StudioContext } from './context'
+import { resolveRun } from './faceModel'
+import {
+  addCustomAttribute,
+  customAttributeLabels,
+  labelCustomFace,
+  listCustomAttributes,
+  removeCustomAttribute,
+} from './latent/customAttributes'
+import { exportSelection } from './latent/exportSelection'
+import { findFaces, meanLatent, selectionMakeup } from './latent/selection'
+
+type SelectionMethodName = keyof typeof selectionMethods & MethodName
+type In<M extends SelectionMethodName> = MethodParsedInput<M>
+type Out<M extends SelectionMethodName> = Promise<MethodOutput<M>>
+
+export const SELECTION_METHOD_NAMES = [
+  'selection.find',
+  'selection.makeup',
+  'selection.meanLatent',
+  'selection.export',
+  'attributes.custom.add',
+  'attributes.custom.list',
+  'attributes.custom.remove',
+  'attributes.custom.label',
+  'attributes.custom.faces',
+] as const satisfies readonly SelectionMethodName[]
+
+/** Groups of faces and the run's own attributes made from them (src/main/studio/latent). */
+export class SelectionService implements ApiPart<SelectionMethodName> {
+  constructor(readonly ctx: StudioContext) {}
+
+  private runId(runId?: number): number {
+    const { db, paths } = this.ctx.requireProject()
+    return resolveRun(db, paths, runId).id
+  }
+
+  async ['selection.find'](input: In<'selection.find'>): Out<'selection.find'> {
+    const { db } = this.ctx.requireProject()
+    return { items: findFaces(db, input.query, input.limit) }
+  }
+
+  async ['selection.makeup'](input: In<'selection.makeup'>): Out<'selection.makeup'> {
+    const { db } = this.ctx.requireProject()
+    return selectionMakeup(db, input.imageIds)
+  }
+
+  async ['selection.meanLatent'](input: In<'selection.meanLatent'>): Out<'selection.meanLatent'> {
+    const { db, paths } = this.ctx.requireProject()
+    const runId = this.runId(input.runId)
+    return { runId, ...meanLatent(db, paths.root, runId, input.imageIds) }
+  }
+
+  async ['selection.export'](input: In<'selection.export'>): Out<'selection.export'> {
+    const { db, paths } = this.ctx.requireProject()
+    let runId: number | null = null
+    try {
+      runId = this.runId(input.runId)
+    } catch (error) {
+      // Without a trained run the export still has files and attributes, only no map coordinates.
+      if (input.runId !== undefined) throw error
+    }
+    return exportSelection(db, paths, runId, input.imageIds, input.to)
+  }
+
+  async ['attributes.custom.add'](
+    input: In<'attributes.custom.add'>,
+  ): Out<'attributes.custom.add'> {
+    const { db, paths } = this.ctx.requireProject()
+    return addCustomAttribute(db, paths.root, this.runId(input.runId), input)
+  }
+
+  async ['attributes.custom.list'](
+    input: In<'attributes.custom.list'>,
+  ): Out<'attributes.custom.list'> {
+    const { db } = this.ctx.requireProject()
+    const runId = this.runId(input.runId)
+    return { runId, items: listCustomAttributes(db, runId) }
+  }
+
+  async ['attributes.custom.remove'](
+    input: In<'attributes.custom.remove'>,
+  ): Out<'attributes.custom.remove'> {
+    const { db } = this.ctx.requireProject()
+    return removeCustomAttribute(db, this.runId(input.runId), input.name)
+  }
+
+  async ['attributes.custom.label'](
+    input: In<'attributes.custom.label'>,
+  ): Out<'attributes.custom.label'> {
+    const { db, paths } = this.ctx.requireProject()
+    const runId = this.runId(input.runId)
+    return labelCustomFace(db, paths.root, runId, input.name, input.imageId, input.label)
+  }
+
+  async ['attributes.custom.faces'](
+    input: In<'attributes.custom.faces'>,
+  ): Out<'attributes.custom.faces'> {
+    const { db } = this.ctx.requireProject()
+    return customAttributeLabels(db, this.runId(input.runId), input.name)
+  }
+}
