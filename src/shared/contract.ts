@@ -191,6 +191,18 @@ export const gpuAdapterSchema = z.object({
 })
 export type GpuAdapterInfo = z.infer<typeof gpuAdapterSchema>
 
+/** A finished run's figures on its test split (see the engine's RunQuality). */
+export const runQualitySchema = z.object({
+  images: z.number().int(),
+  testPsnr: z.number(),
+  ssim: z.number(),
+  kl: z.number(),
+  activeUnits: z.number().int(),
+  latentDim: z.number().int(),
+  sharpness: z.number(),
+})
+export type RunQualityInfo = z.infer<typeof runQualitySchema>
+
 export const runInfoSchema = z.object({
   id: z.number().int(),
   createdAt: z.string(),
@@ -206,6 +218,8 @@ export const runInfoSchema = z.object({
   testPsnr: z.number().nullable(),
   imagesPerSecond: z.number().nullable(),
   error: z.string().nullable(),
+  /** Absent or null until the run finishes on a test split. */
+  quality: runQualitySchema.nullable().optional(),
 })
 export type RunInfo = z.infer<typeof runInfoSchema>
 

@@ -21,11 +21,16 @@ export const faceSourceSchema = z.discriminatedUnion('kind', [
 ])
 export type FaceSource = z.input<typeof faceSourceSchema>
 
+/** How attribute directions are found: the seed's mean difference, or a linear classifier's normal. */
+export const directionMethodSchema = z.enum(['mean-diff', 'linear'])
+export type DirectionMethodName = z.infer<typeof directionMethodSchema>
+
 export const attributeEditSchema = z.object({
   attribute: z.string().min(1).max(64),
   intensity: z.number().min(-8).max(8),
   /** Conditional editing: the direction is made orthogonal to these attributes' directions. */
   orthogonalTo: z.array(z.string().min(1).max(64)).max(39).default([]),
+  method: directionMethodSchema.optional(),
 })
 export type AttributeEdit = z.input<typeof attributeEditSchema>
 
@@ -148,9 +153,10 @@ export const latentMethods = {
     output: z.object({ latent: z.array(z.number()), image: imageDataUrlSchema }),
   },
   'latent.vectors': {
-    input: z.object(optionalRun),
+    input: z.object({ ...optionalRun, method: directionMethodSchema.optional() }),
     output: z.object({
       runId: z.number().int(),
+      method: directionMethodSchema.optional(),
       latents: z.number().int(),
       /**
        * Where the AUCs were measured: the test split, or (without one) a seeded held-out 10 % of the

@@ -223,6 +223,19 @@ describe('the Explore and Attributes screens', () => {
       .toBe('Smiling:1.5')
     expect(await attr(face, 'data-version')).toBeLessThanOrEqual(before + 15)
 
+    // Each attribute can move along its linear classifier's normal instead, both AUCs offered.
+    await page.getByTestId('attr-linear-button').click()
+    const method = page.getByTestId('attr-method-Smiling')
+    await method.waitFor({ timeout: 120_000 })
+    const options = await method.locator('option').allTextContents()
+    expect(options[0]).toMatch(/^means (\d\.\d\d|–)$/)
+    expect(options[1]).toMatch(/^linear (\d\.\d\d|–)$/)
+    const beforeLinear = await attr(face, 'data-version')
+    await method.selectOption('linear')
+    await expect
+      .poll(() => attr(face, 'data-version'), { timeout: 60_000 })
+      .toBeGreaterThan(beforeLinear)
+
     // The −4…4 strip, saved in the project's exports folder under the name the user gave.
     const stripFile = join(studio.projectDir, 'exports', 'smiling-strip.png')
     await page.getByTestId('strip-attribute-select').selectOption('Smiling')

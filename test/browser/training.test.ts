@@ -165,6 +165,12 @@ describe('the Training screen', () => {
       expect(finished?.backend).toBe('wasm')
       expect(finished?.testPsnr).toBeGreaterThan(0)
       await expect.poll(() => newest.textContent()).toMatch(/\d+\.\d\d dB/)
+      // Its test quality is stored with it and shown in the history.
+      expect(finished?.quality?.ssim).toBeGreaterThan(0)
+      expect(finished?.quality?.activeUnits).toBeGreaterThanOrEqual(0)
+      await expect
+        .poll(() => newest.getByTestId('run-quality').textContent())
+        .toMatch(/^SSIM \d\.\d{3} · sharp \d+\.\d\d$/)
       // A finished run cannot be resumed; the stopped one still can.
       expect(await newest.getByTestId('run-resume-button').count()).toBe(0)
       expect(await page.getByTestId('run-resume-button').count()).toBe(1)

@@ -91,6 +91,7 @@ describe('face-studio train', () => {
       'valLoss',
       'testPSNR',
       'imagesPerSecond',
+      'quality',
     ]) {
       expect(resumed.json, key).toHaveProperty(key)
     }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { activeUnits, meanSsim } from '../../src/main/analysis/imageQuality'
 import { pickBackend } from '../../src/main/engine/backend/picker'
 import { syntheticData, syntheticShapes } from '../../src/main/engine/data/trainingData'
 import { type ModelConfig, trainConfig } from '../../src/main/engine/model/config'
@@ -156,6 +157,23 @@ describe('Trainer on wasm', () => {
     expect(result.test!.psnr).toBeGreaterThan(10)
     expect(existsSync(join(temp.dir, 'learn', 'checkpoint.ckpt'))).toBe(true)
     expect(events.at(-1)?.type).toBe('done')
+
+    // Quality on the test split: the same PSNR and KL, SSIM as recomputed from the reconstructions.
+    const quality = result.quality!
+    const done = events.at(-1)
+    expect(done?.type === 'done' ? done.quality : null).toEqual(quality)
+    expect(quality).toMatchObject({ images: 64, testPsnr: result.test!.psnr, kl: result.test!.kl })
+    const testImages = await data.readBatch(
+      'test',
+      Array.from({ length: 64 }, (_, i) => i),
+    )
+    const { mu, reconstructions } = t.inspect(testImages)
+    expect(quality.ssim).toBeCloseTo(meanSsim(testImages, 3, reconstructions, 4, 64, 32), 10)
+    expect(quality.ssim).toBeGreaterThan(0.2)
+    expect(quality.activeUnits).toBe(activeUnits(mu, small.latentDim))
+    expect(quality.activeUnits).toBeGreaterThan(0)
+    expect(quality.latentDim).toBe(small.latentDim)
+    expect(quality.sharpness).toBeGreaterThan(0)
     t.dispose()
   }, 120_000)
 })

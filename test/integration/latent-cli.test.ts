@@ -32,6 +32,16 @@ describe('latent CLI commands', () => {
     )
   })
 
+  it('vectors --method linear: classifier normals with their AUCs; a bad method is a usage error', () => {
+    const { code, json } = cli('vectors', '--project', project, '--method', 'linear', '--json')
+    expect(code).toBe(0)
+    expect(json.method).toBe('linear')
+    const attributes = json.attributes as Record<string, { auc: number | null }>
+    expect(Object.keys(attributes)).toHaveLength(40)
+    expect(attributes.Smiling!.auc).toBeGreaterThan(0)
+    expect(cli('vectors', '--project', project, '--method', 'lda').code).toBe(2)
+  })
+
   it('edit: a captioned strip, also from an own photo; bad names list the valid ones', async () => {
     const out = join(temp.dir, 'strip.png')
     const ok = cli(

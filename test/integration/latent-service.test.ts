@@ -7,6 +7,7 @@ import type { StudioContext } from '../../src/main/studio/context'
 import { ModelHost } from '../../src/main/studio/faceModel'
 import { JobManager } from '../../src/main/studio/jobs'
 import { LatentService } from '../../src/main/studio/latentService'
+import { attributeVectorSet } from '../../src/main/studio/latent/vectors'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
 import { openImageCache } from '../../src/main/dataset/imageCache'
 import { celebaSampleDir, sharedDataAvailable } from '../support/sharedData'
@@ -61,6 +62,29 @@ describe('LatentService on a trained project', () => {
     expect(smiling?.positives).toBeGreaterThan(0)
     expect(smiling?.negatives).toBeGreaterThan(0)
     expect(smiling?.auc).toBeGreaterThanOrEqual(0)
+  })
+
+  it('offers linear-classifier directions: their AUCs, and edits along them per attribute', async () => {
+    const linear = await service['latent.vectors']({ method: 'linear' })
+    expect(linear.method).toBe('linear')
+    expect(linear.attributes).toHaveLength(40)
+    const set = attributeVectorSet(project.db, project.paths.root, linear.runId, 'linear')
+    const row = Array.from(set.vectors.subarray(set.names.indexOf('Smiling') * set.dim)).slice(
+      0,
+      set.dim,
+    )
+    const edited = await service['latent.edit']({
+      latent: z,
+      edits: [{ attribute: 'Smiling', intensity: 2, orthogonalTo: [], method: 'linear' }],
+    })
+    edited.latent.forEach((x, i) =>
+      expect(x).toBeCloseTo((z[i] as number) + 2 * (row[i] as number), 4),
+    )
+    const meanDiff = await service['latent.edit']({
+      latent: z,
+      edits: [{ attribute: 'Smiling', intensity: 2, orthogonalTo: [] }],
+    })
+    expect(meanDiff.latent).not.toEqual(edited.latent)
   })
 
   it('edits conditionally: the move is orthogonal to the chosen attributes', async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertLatents } from '../../src/main/store/latents'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
 import type { Db } from '../../src/main/store/database'
-import { heldOutRows } from '../../src/main/analysis'
+import { computeLinearAttributeVectors, heldOutRows } from '../../src/main/analysis'
 import {
   attributeVectorSet,
   attributeDirection,
@@ -142,6 +142,33 @@ describe('attribute vectors from the store', () => {
     expect(set.aucs[1]).toBeGreaterThan(0.9)
   })
 
+  it('offers the normal of a logistic regression fitted outside the test split, cached apart', () => {
+    const faces = makeFaces(1, 300, (k) => (k % 5 === 0 ? 2 : 0))
+    const runId = setup(db, faces)
+    const meanDiff = attributeVectorSet(db, root, runId)
+    const linear = attributeVectorSet(db, root, runId, 'linear')
+    expect(linear).toMatchObject({ cached: false, method: 'linear', aucSplit: 'test' })
+    expect(linear.aucLatents).toBe(60)
+    const test = faces.filter((f) => f.split === 2)
+    const fit = faces.filter((f) => f.split !== 2)
+    const mu = Float32Array.from(fit.flatMap((f) => Array.from(f.mu)))
+    const labels = Int8Array.from(fit.flatMap((f) => f.labels))
+    const direct = computeLinearAttributeVectors(mu, fit.length, DIM, labels, NAMES.length)
+    NAMES.forEach((_, a) => {
+      const got = Array.from(linear.vectors.subarray(a * DIM, (a + 1) * DIM))
+      got.forEach((x, d) => expect(x).toBeCloseTo(direct.vectors[a * DIM + d] as number, 5))
+      expect(linear.positives[a]).toBe(fit.filter((f) => f.labels[a] === 1).length)
+      expect(linear.aucs[a]).toBeCloseTo(pairwiseAuc(test, a, got), 6)
+    })
+    expect(linear.aucs[0]).toBeGreaterThan(0.8)
+    // The mean differences keep their own cache entry.
+    expect(attributeVectorSet(db, root, runId)).toMatchObject({ cached: true })
+    expect(Array.from(attributeVectorSet(db, root, runId).vectors)).toEqual(
+      Array.from(meanDiff.vectors),
+    )
+    expect(attributeVectorSet(db, root, runId, 'linear').cached).toBe(true)
+  })
+
   it('holds out a seeded 10 % without a test split, and fits the vectors on the rest only', () => {
     const faces = makeFaces(1, 120, () => 0)
     const runId = setup(db, faces)
@@ -167,6 +194,17 @@ describe('attribute vectors from the store', () => {
     expect(Math.max(...all.map((x, d) => Math.abs(x - got[d]!)))).toBeGreaterThan(1e-4)
     // The same faces are held out next time: the choice is seeded, not random.
     expect(computeVectorSet(db, root, runId).aucs).toEqual(set.aucs)
+    // The linear directions hold out the same faces and are fitted on the rest alone.
+    const linear = attributeVectorSet(db, root, runId, 'linear')
+    expect(linear).toMatchObject({ aucSplit: 'held-out 10 %', aucLatents: 12 })
+    const mu = Float32Array.from(rest.flatMap((f) => Array.from(f.mu)))
+    const labels = Int8Array.from(rest.flatMap((f) => f.labels))
+    const direct = computeLinearAttributeVectors(mu, rest.length, DIM, labels, NAMES.length)
+    NAMES.forEach((_, a) => {
+      const v = Array.from(linear.vectors.subarray(a * DIM, (a + 1) * DIM))
+      v.forEach((x, d) => expect(x).toBeCloseTo(direct.vectors[a * DIM + d] as number, 5))
+      expect(linear.aucs[a]).toBeCloseTo(pairwiseAuc(heldFaces, a, v), 6)
+    })
   })
 
   it('gives a null AUC and no direction where a class is empty', () => {

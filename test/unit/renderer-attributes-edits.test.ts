@@ -42,6 +42,19 @@ describe('edits from sliders', () => {
     expect(buildEdits(order, { Smiling: 0 }, {})).toEqual([])
   })
 
+  it('names the linear method only for attributes switched to it', () => {
+    const edits = buildEdits(
+      order,
+      { Smiling: 1, Male: -2 },
+      {},
+      { Smiling: 'linear', Male: 'mean-diff' },
+    )
+    expect(edits).toEqual([
+      { attribute: 'Smiling', intensity: 1, orthogonalTo: [], method: 'linear' },
+      { attribute: 'Male', intensity: -2, orthogonalTo: [] },
+    ])
+  })
+
   it('keeps known attributes other than the edited one fixed', () => {
     const edits = buildEdits(
       order,

@@ -6,6 +6,7 @@ import {
   defaultRunId,
   formatLoss,
   formatPsnr,
+  formatQuality,
   skippedBackendsText,
   upsertRun,
 } from '../../src/renderer/src/lib/trainingRuns'
@@ -101,6 +102,26 @@ describe('formatting', () => {
     expect(formatLoss(null)).toBe('–')
     expect(formatPsnr(21.456)).toBe('21.46 dB')
     expect(formatPsnr(NaN)).toBe('–')
+  })
+
+  it('shows a run’s SSIM and sharpness, with every quality figure in the tooltip', () => {
+    const shown = formatQuality({
+      images: 600,
+      testPsnr: 18.234,
+      ssim: 0.61234,
+      kl: 97.25,
+      activeUnits: 41,
+      latentDim: 128,
+      sharpness: 0.3149,
+    })
+    expect(shown.text).toBe('SSIM 0.612 · sharp 0.31')
+    expect(shown.title).toContain('600 test faces')
+    expect(shown.title).toContain('18.23 dB')
+    expect(shown.title).toContain('KL 97.3')
+    expect(shown.title).toContain('41/128 active latent units')
+    expect(shown.title).toContain('31 %')
+    expect(formatQuality(null).text).toBe('–')
+    expect(formatQuality(undefined).text).toBe('–')
   })
 })
 

@@ -172,4 +172,9 @@ export const migrations: readonly string[] = [
   -- cannot be known (the old encode never re-encoded after more training), and re-encoding is cheap.
   ALTER TABLE latents ADD COLUMN step INTEGER;
   `,
+  `
+  -- A finished run's quality on its test split (PSNR, SSIM, KL, active latent units, sharpness of
+  -- prior samples), as one JSON object: the figures may grow without another migration.
+  ALTER TABLE runs ADD COLUMN quality TEXT;
+  `,
 ]

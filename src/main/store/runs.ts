@@ -25,6 +25,8 @@ export interface RunRow {
   imagesPerSecond: number | null
   secondsTraining: number
   error: string | null
+  /** JSON of the engine's RunQuality, once the run has finished on a test split. */
+  quality: string | null
 }
 
 export interface StepMetric {
@@ -40,7 +42,7 @@ const RUN_COLUMNS = `id, created_at AS createdAt, updated_at AS updatedAt, prese
   target_steps AS targetSteps, steps_done AS stepsDone, status, backend, backend_notes AS backendNotes,
   backend_adapter AS backendAdapter,
   dataset_snapshot AS datasetSnapshot, dir, val_loss AS valLoss, test_mse AS testMse,
-  test_psnr AS testPsnr, images_per_second AS imagesPerSecond, seconds_training AS secondsTraining, error`
+  test_psnr AS testPsnr, images_per_second AS imagesPerSecond, seconds_training AS secondsTraining, error, quality`
 
 export function createRun(
   db: Db,
@@ -143,6 +145,7 @@ export function updateRun(
     secondsTraining: number
     error: string | null
     ownerPid: number | null
+    quality: string | null
   }>,
 ): void {
   const columns: Record<string, string> = {
@@ -158,6 +161,7 @@ export function updateRun(
     secondsTraining: 'seconds_training',
     error: 'error',
     ownerPid: 'owner_pid',
+    quality: 'quality',
   }
   const entries = Object.entries(fields).filter(([key]) => key in columns)
   if (entries.length === 0) return

@@ -134,16 +134,22 @@ export class LatentService implements ApiPart<LatentMethodName> {
     const edited =
       input.edits.length === 0
         ? latent
-        : editLatent(attributeVectorSet(db, paths.root, model.runId), latent, input.edits)
+        : editLatent(
+            (method) => attributeVectorSet(db, paths.root, model.runId, method),
+            latent,
+            input.edits,
+          )
     const [image] = await decodeToDataUrls(model, edited)
     return { latent: Array.from(edited), image: image as string }
   }
 
   async ['latent.vectors'](input: In<'latent.vectors'>): Out<'latent.vectors'> {
     const { db, paths } = this.ctx.requireProject()
-    const set = attributeVectorSet(db, paths.root, this.runId(input.runId))
+    const method = input.method ?? 'mean-diff'
+    const set = attributeVectorSet(db, paths.root, this.runId(input.runId), method)
     return {
       runId: set.runId,
+      method,
       latents: set.latents,
       aucSplit: set.aucSplit,
       attributes: set.names.map((name, a) => ({

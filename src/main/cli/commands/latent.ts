@@ -23,7 +23,12 @@ import { histogramGridSvg, scatterSvg } from '../../studio/latent/plots'
 import { svgToPng, writePng } from '../../studio/latent/render'
 import { FORCE_HELP, forced } from '../options'
 import { runStatistics } from '../../studio/latent/statistics'
-import { attributeDirection, attributeVectorSet } from '../../studio/latent/vectors'
+import {
+  attributeDirection,
+  attributeVectorSet,
+  DIRECTION_METHODS,
+  type DirectionMethod,
+} from '../../studio/latent/vectors'
 import { openImageCache } from '../../dataset/imageCache'
 import { loadRunModel } from '../../studio/runModel'
 import { UsageError } from '../errors'
@@ -153,10 +158,16 @@ export function registerLatent(program: Command): void {
     )
     .requiredOption('--project <DIR>', 'project folder')
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
+    .option(
+      '--method <M>',
+      'mean-diff (the seed’s difference of class means) or linear (a logistic-regression normal)',
+      oneOf(DIRECTION_METHODS),
+      'mean-diff',
+    )
     .option('--json', 'print the result as one JSON object on stdout')
-    .action(async (flags: ProjectFlags) => {
+    .action(async (flags: ProjectFlags & { method: DirectionMethod }) => {
       await withProject(flags, async ({ db, paths, runId, reporter }) => {
-        const set = attributeVectorSet(db, paths.root, runId)
+        const set = attributeVectorSet(db, paths.root, runId, flags.method)
         if (set.aucSplit !== 'test')
           reporter.info(
             `the test split is empty: AUCs are measured on a ${set.aucSplit} share of the faces (${set.aucLatents}), the vectors come from the rest`,
@@ -170,6 +181,7 @@ export function registerLatent(program: Command): void {
         reporter.result(
           {
             run: runId,
+            method: flags.method,
             latents: set.latents,
             aucSplit: set.aucSplit,
             aucLatents: set.aucLatents,
@@ -178,7 +190,7 @@ export function registerLatent(program: Command): void {
           },
           () =>
             [
-              `run ${runId}: ${set.names.length} attribute vectors from ${set.latents} latents (AUC on ${set.aucSplit === 'test' ? 'the test split' : `a ${set.aucSplit} share`}, ${set.aucLatents} faces)`,
+              `run ${runId}: ${set.names.length} ${flags.method} attribute vectors from ${set.latents} latents (AUC on ${set.aucSplit === 'test' ? 'the test split' : `a ${set.aucSplit} share`}, ${set.aucLatents} faces)`,
               ...set.names.map(
                 (name, a) =>
                   `  ${name.padEnd(22)} AUC ${set.aucs[a] == null ? '  –  ' : (set.aucs[a] as number).toFixed(3)}  +${set.positives[a]} / −${set.negatives[a]}`,

@@ -4,7 +4,7 @@ import type { BackendChoice, PresetName } from '../../engine'
 import { MAX_REPLICAS } from '../../engine/model/config'
 import { openProjectFolder } from '../../store/projectFolder'
 import { latestUnfinishedRun, type RunRow } from '../../store/runs'
-import { adapterOf } from '../../studio/training/runInfo'
+import { adapterOf, runQuality } from '../../studio/training/runInfo'
 import { TrainingSession, type TrainingOutcome } from '../../studio/training/trainingSession'
 import { UsageError, UserFacingError } from '../errors'
 import { intInRange, oneOf, positiveInt } from '../options'
@@ -193,15 +193,22 @@ function resultJson(outcome: TrainingOutcome): Record<string, unknown> {
     testPSNR: run.testPsnr,
     imagesPerSecond: run.imagesPerSecond,
     status: run.status,
+    quality: runQuality(run),
   }
 }
 
 function humanSummary(outcome: TrainingOutcome): string {
   const { run } = outcome
+  const quality = runQuality(run)
   const fmt = (v: number | null, digits = 2): string => (v === null ? 'n/a' : v.toFixed(digits))
   return [
     `run ${run.id} ${run.status} at step ${run.stepsDone}/${run.targetSteps} on ${run.backend}`,
     `  loss ${fmt(outcome.initialLoss)} → ${fmt(outcome.finalLoss)} (mean of first/last 20 steps)`,
     `  validation loss ${fmt(run.valLoss)}, test PSNR ${fmt(run.testPsnr)} dB, ${fmt(run.imagesPerSecond, 1)} images/s`,
+    ...(quality
+      ? [
+          `  test SSIM ${fmt(quality.ssim, 3)}, KL ${fmt(quality.kl, 1)}, ${quality.activeUnits}/${quality.latentDim} active latent units, sample sharpness ${fmt(quality.sharpness, 3)} of real`,
+        ]
+      : []),
   ].join('\n')
 }

@@ -5,6 +5,14 @@ import { isShared, packSums, type ReplicaGroup, statsFromSums } from './replicas
 export const BN_EPSILON = 1e-3
 export const BN_MOMENTUM = 0.99
 
+/**
+ * Bessel's factor m/(m−1) for a batch variance pooled over m values. Keras (TensorFlow's batch norm)
+ * feeds the unbiased variance to the moving average; the normalisation itself uses the biased one.
+ */
+export function unbiasedVarianceFactor(count: number): number {
+  return count > 1 ? count / (count - 1) : 1
+}
+
 export interface BatchStats {
   mean: tf.Tensor1D
   variance: tf.Tensor1D

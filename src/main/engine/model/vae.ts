@@ -11,6 +11,8 @@ import { biasAddInfer, convNormActInfer, normActInfer, type NormParams } from '.
 export interface NormStats extends BatchStats {
   movingMean: string
   movingVariance: string
+  /** Positions per image the statistics pool over (H·W); times the batch size gives their count. */
+  pixelsPerImage: number
 }
 
 /** The VAE forward passes, built from plain tfjs ops so one code path serves every backend. */
@@ -57,7 +59,13 @@ function normAct(
       y,
       gamma,
       beta,
-      (s) => mode.stats?.push({ ...s, movingMean: bn.mean, movingVariance: bn.variance }),
+      (s) =>
+        mode.stats?.push({
+          ...s,
+          movingMean: bn.mean,
+          movingVariance: bn.variance,
+          pixelsPerImage: y.shape[1] * y.shape[2],
+        }),
       mode.replicas,
     )
   }

@@ -225,6 +225,14 @@ export class ParallelTrainer {
     return this.local.reconstruct(images)
   }
 
+  inspectAsync(images: Uint8Array): ReturnType<Trainer['inspectAsync']> {
+    return this.local.inspectAsync(images)
+  }
+
+  sampleAsync(n: number, seed: number, temperature = 1): Promise<Uint8ClampedArray> {
+    return this.local.sampleAsync(n, seed, temperature)
+  }
+
   /**
    * μ and log σ² of many images on every replica at once: each encodes a contiguous share (the
    * weights are identical, inference needs no exchange), this thread its own while the others run.

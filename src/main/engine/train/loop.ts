@@ -4,6 +4,7 @@ import type { DataSplit, TrainingData } from '../data/trainingData'
 import { klWeight } from '../model/loss'
 import { psnrFromMse } from '../model/pixels'
 import { mixSeed, permutation } from '../model/rng'
+import { measureQuality, type RunQuality } from './quality'
 import type { StepLoss, StepTrainer } from './trainer'
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt'
@@ -38,7 +39,14 @@ export type TrainEvent =
       originals: Uint8Array
       reconstructions: Uint8ClampedArray
     }
-  | { type: 'done'; step: number; stopped: boolean; test: EvalResult | null }
+  | {
+      type: 'done'
+      step: number
+      stopped: boolean
+      test: EvalResult | null
+      /** Measured when the run reaches its target with a test split. */
+      quality?: RunQuality | null
+    }
 
 export interface RunOptions {
   data: TrainingData
@@ -65,6 +73,7 @@ export interface RunResult {
   step: number
   stopped: boolean
   test: EvalResult | null
+  quality?: RunQuality | null
 }
 
 /** Batch b of an epoch: a slice of that epoch's permutation, a pure function of (seed, epoch, b). */
@@ -215,6 +224,7 @@ export async function runTraining(trainer: StepTrainer, opts: RunOptions): Promi
   }
   await checkpoint()
   const test = await evaluateSplit(trainer, data, 'test', maxEval)
-  emit({ type: 'done', step: trainer.step, stopped: false, test })
-  return { step: trainer.step, stopped: false, test }
+  const quality = test ? await measureQuality(trainer, data, test) : null
+  emit({ type: 'done', step: trainer.step, stopped: false, test, quality })
+  return { step: trainer.step, stopped: false, test, quality }
 }

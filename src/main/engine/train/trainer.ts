@@ -1,5 +1,5 @@
 import { tf } from '../tf'
-import { BN_MOMENTUM } from '../model/batchNorm'
+import { BN_MOMENTUM, unbiasedVarianceFactor } from '../model/batchNorm'
 import { type TrainConfig, validateTrainConfig } from '../model/config'
 import { klWeight, vaeLoss } from '../model/loss'
 import {
@@ -33,6 +33,12 @@ export interface Encoded {
   logVar: Float32Array
 }
 
+/** μ of some images and their reconstructions from it (RGBA). */
+export interface Inspection {
+  mu: Float32Array
+  reconstructions: Uint8ClampedArray
+}
+
 /** A trainer's whole state in plain arrays: what a checkpoint holds and what a new replica copies. */
 export interface TrainerState {
   config: TrainConfig
@@ -51,6 +57,8 @@ export type StepTrainer = Pick<
   | 'trainStepAsync'
   | 'evaluateAsync'
   | 'reconstructAsync'
+  | 'inspectAsync'
+  | 'sampleAsync'
   | 'saveCheckpointAsync'
 >
 
@@ -261,7 +269,7 @@ export class Trainer {
       this.adam.apply(this.weights, summed.grads)
       tf.tidy(() => {
         this.writeWeights()
-        this.updateMovingStats(stats)
+        this.updateMovingStats(stats, n)
       })
       const [total, recon, kl] = summed.losses
       this.stepCount++
@@ -307,12 +315,16 @@ export class Trainer {
     return { grads: out, losses: sum.subarray(offset, offset + 3) }
   }
 
-  private updateMovingStats(stats: NormStats[]): void {
+  /** Keras' moving averages; `images` is the global batch the statistics were pooled over. */
+  private updateMovingStats(stats: NormStats[], images: number): void {
     for (const s of stats) {
       const mean = this.params.get(s.movingMean) as tf.Variable
       const variance = this.params.get(s.movingVariance) as tf.Variable
+      const unbiased = unbiasedVarianceFactor(images * s.pixelsPerImage)
       mean.assign(tf.add(tf.mul(mean, BN_MOMENTUM), tf.mul(s.mean, 1 - BN_MOMENTUM)))
-      variance.assign(tf.add(tf.mul(variance, BN_MOMENTUM), tf.mul(s.variance, 1 - BN_MOMENTUM)))
+      variance.assign(
+        tf.add(tf.mul(variance, BN_MOMENTUM), tf.mul(s.variance, (1 - BN_MOMENTUM) * unbiased)),
+      )
     }
   }
 
@@ -458,6 +470,20 @@ export class Trainer {
   private *reconstructReads(images: Uint8Array): Reads<Uint8ClampedArray> {
     const { mu } = yield* this.encodeReads(images)
     return yield* this.decodeReads(mu)
+  }
+
+  /** What the end-of-run quality figures need: μ of `images`, their reconstructions (RGBA). */
+  inspect(images: Uint8Array): Inspection {
+    return readSync(this.inspectReads(images))
+  }
+
+  inspectAsync(images: Uint8Array): Promise<Inspection> {
+    return readAsync(this.inspectReads(images))
+  }
+
+  private *inspectReads(images: Uint8Array): Reads<Inspection> {
+    const { mu } = yield* this.encodeReads(images)
+    return { mu, reconstructions: yield* this.decodeReads(mu) }
   }
 
   /** The full training state as plain arrays: weights, moving statistics, Adam, step. */

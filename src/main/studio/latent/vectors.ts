@@ -5,6 +5,7 @@
 import {
   attributeVectorAucs,
   computeAttributeVectors,
+  computeLinearAttributeVectors,
   conditionalVector,
   heldOutRows,
   takeRows,
@@ -31,6 +32,13 @@ export const HELD_OUT_SPLIT = `held-out ${HELD_OUT_SHARE * 100} %` as const
 /** Where the AUCs were measured: the dataset's test split, or a seeded held-out share of it. */
 export type AucSplit = 'test' | typeof HELD_OUT_SPLIT
 
+/**
+ * How a direction is found: the seed's difference of class means, or the normal of an
+ * L2-regularised logistic regression on the latents; either is fitted on the rows outside the AUC rows.
+ */
+export type DirectionMethod = 'mean-diff' | 'linear'
+export const DIRECTION_METHODS: readonly DirectionMethod[] = ['mean-diff', 'linear']
+
 export interface AttributeVectorSet {
   runId: number
   /** How many latents there are: the vectors come from those outside the AUC rows. */
@@ -47,6 +55,8 @@ export interface AttributeVectorSet {
   aucSplit: AucSplit
   /** How many latents the AUCs were measured on. */
   aucLatents: number
+  /** Absent in sets cached before there was a choice: those are mean differences. */
+  method?: DirectionMethod
   /** Per name: true for the run's own attributes (after the built-in ones). */
   custom?: boolean[]
 }
@@ -66,9 +76,12 @@ export function attributeVectorSet(
   db: Db,
   projectRoot: string,
   runId: number,
+  method: DirectionMethod = 'mean-diff',
 ): AttributeVectorSet & { cached: boolean } {
   const fingerprint = latentFingerprint(db, runId)
-  const hit = readCached(db, runId, KIND, 'all', fingerprint)
+  // The seed's method keeps its original cache key.
+  const key = method === 'mean-diff' ? 'all' : method
+  const hit = readCached(db, runId, KIND, key, fingerprint)
   if (hit) {
     const parsed = JSON.parse(hit.toString('utf8')) as CachedVectors
     return withCustomAttributes(db, {
@@ -77,13 +90,18 @@ export function attributeVectorSet(
       cached: true,
     })
   }
-  const set = computeVectorSet(db, projectRoot, runId)
+  const set = computeVectorSet(db, projectRoot, runId, method)
   const stored: CachedVectors = { ...set, vectors: toBase64(set.vectors) }
-  writeCached(db, runId, KIND, 'all', fingerprint, Buffer.from(JSON.stringify(stored), 'utf8'))
+  writeCached(db, runId, KIND, key, fingerprint, Buffer.from(JSON.stringify(stored), 'utf8'))
   return withCustomAttributes(db, { ...set, cached: false })
 }
 
-export function computeVectorSet(db: Db, projectRoot: string, runId: number): AttributeVectorSet {
+export function computeVectorSet(
+  db: Db,
+  projectRoot: string,
+  runId: number,
+  method: DirectionMethod = 'mean-diff',
+): AttributeVectorSet {
   const table = requireLatentTable(db, projectRoot, runId)
   const { names, labels, splits } = loadLabels(db, table.imageIds)
   if (names.length === 0) {
@@ -93,14 +111,17 @@ export function computeVectorSet(db: Db, projectRoot: string, runId: number): At
   }
   const a = names.length
   const { aucSplit, aucRows, fitRows } = splitRows(table.imageIds, splits)
-  // The vectors never see the faces their AUCs are measured on.
-  const result = computeAttributeVectors(
-    takeRows(table.mu, table.dim, fitRows),
-    fitRows.length,
-    table.dim,
-    takeRows(labels, a, fitRows),
-    a,
-  )
+  // The vectors never see the faces their AUCs are measured on, whichever the method.
+  const result =
+    method === 'linear'
+      ? computeLinearAttributeVectors(table.mu, table.n, table.dim, labels, a, fitRows)
+      : computeAttributeVectors(
+          takeRows(table.mu, table.dim, fitRows),
+          fitRows.length,
+          table.dim,
+          takeRows(labels, a, fitRows),
+          a,
+        )
   const aucs = attributeVectorAucs(table.mu, table.n, table.dim, labels, a, result.vectors, aucRows)
   return {
     runId,
@@ -114,6 +135,7 @@ export function computeVectorSet(db: Db, projectRoot: string, runId: number): At
     aucs,
     aucSplit,
     aucLatents: aucRows.length,
+    method,
   }
 }
 
@@ -166,21 +188,32 @@ export interface EditRequest {
   attribute: string
   intensity: number
   orthogonalTo?: readonly string[]
+  /** Default: the mean difference. */
+  method?: DirectionMethod
 }
 
-/** Several attribute edits on one latent at once: z + Σ intensity·direction. */
+/**
+ * Several attribute edits on one latent at once: z + Σ intensity·direction. Given a function, each
+ * edit takes its direction from the set of its own method.
+ */
 export function editLatent(
-  set: AttributeVectorSet,
+  sets: AttributeVectorSet | ((method: DirectionMethod) => AttributeVectorSet),
   latent: ArrayLike<number>,
   edits: readonly EditRequest[],
 ): Float32Array {
+  const setFor = typeof sets === 'function' ? sets : () => sets
+  const set = setFor('mean-diff')
   if (latent.length !== set.dim) {
     throw new Error(`the latent has ${latent.length} values; run ${set.runId} uses ${set.dim}`)
   }
   return applyVectors(
     latent,
     edits.map((edit) => ({
-      vector: attributeDirection(set, edit.attribute, edit.orthogonalTo ?? []),
+      vector: attributeDirection(
+        setFor(edit.method ?? 'mean-diff'),
+        edit.attribute,
+        edit.orthogonalTo ?? [],
+      ),
       intensity: edit.intensity,
     })),
   )

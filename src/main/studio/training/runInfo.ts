@@ -1,4 +1,4 @@
-import type { RunInfo } from '../../../shared/contract'
+import { runQualitySchema, type RunInfo, type RunQualityInfo } from '../../../shared/contract'
 import type { RunRow } from '../../store/runs'
 
 /** The stored adapter, or null (none, or a damaged entry: informative only). */
@@ -37,5 +37,17 @@ export function runInfo(run: RunRow): RunInfo {
     testPsnr: run.testPsnr,
     imagesPerSecond: run.imagesPerSecond,
     error: run.error,
+    quality: runQuality(run),
+  }
+}
+
+/** The run's stored quality figures; a damaged entry reads as none rather than hiding the run. */
+export function runQuality(run: RunRow): RunQualityInfo | null {
+  if (!run.quality) return null
+  try {
+    const parsed = runQualitySchema.safeParse(JSON.parse(run.quality))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
   }
 }

@@ -294,6 +294,7 @@ export class TrainingSession {
           stepsDone: message.step,
           secondsTraining: this.secondsTraining(),
           ...(message.test ? { testMse: message.test.mse, testPsnr: message.test.psnr } : {}),
+          ...(message.quality ? { quality: JSON.stringify(message.quality) } : {}),
           ...(rates.length > 0
             ? { imagesPerSecond: mean(rates.map((r) => r.imagesPerSecond ?? 0)) }
             : {}),
@@ -356,7 +357,7 @@ function countsOf(splits: {
 }
 
 /** The packed cache at the model's resolution, and the slots of each split. */
-function dataSpec(
+export function dataSpec(
   db: Db,
   paths: ProjectPaths,
   size: number,

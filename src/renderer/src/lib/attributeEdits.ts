@@ -1,5 +1,5 @@
 /** The Attributes screen's slider state turned into `latent.edit` requests. */
-import type { AttributeEdit } from '@shared/contractLatent'
+import type { AttributeEdit, DirectionMethodName } from '@shared/contractLatent'
 
 export interface AttributeInfo {
   name: string
@@ -34,6 +34,8 @@ export function buildEdits(
   order: readonly string[],
   intensities: Readonly<Record<string, number>>,
   keep: Readonly<Record<string, readonly string[]>>,
+  /** Attributes edited along their linear classifier's normal; the rest use the mean difference. */
+  methods: Readonly<Record<string, DirectionMethodName>> = {},
 ): AttributeEdit[] {
   const known = new Set(order)
   const edits: AttributeEdit[] = []
@@ -41,7 +43,11 @@ export function buildEdits(
     const intensity = roundIntensity(intensities[attribute] ?? 0)
     if (intensity === 0) continue
     const orthogonalTo = (keep[attribute] ?? []).filter((o) => o !== attribute && known.has(o))
-    edits.push({ attribute, intensity, orthogonalTo })
+    edits.push(
+      methods[attribute] === 'linear'
+        ? { attribute, intensity, orthogonalTo, method: 'linear' }
+        : { attribute, intensity, orthogonalTo },
+    )
   }
   return edits
 }

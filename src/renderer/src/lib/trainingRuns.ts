@@ -69,6 +69,18 @@ export function formatPsnr(value: number | null | undefined): string {
   return `${value.toFixed(2)} dB`
 }
 
+/** A finished run's quality in the history: SSIM and sharpness shown, every figure in the tooltip. */
+export function formatQuality(quality: RunInfo['quality']): { text: string; title: string } {
+  if (!quality) return { text: '–', title: 'Measured when a run finishes on a test split' }
+  return {
+    text: `SSIM ${quality.ssim.toFixed(3)} · sharp ${quality.sharpness.toFixed(2)}`,
+    title:
+      `On ${quality.images} test faces: PSNR ${quality.testPsnr.toFixed(2)} dB, SSIM ${quality.ssim.toFixed(3)}, ` +
+      `KL ${quality.kl.toFixed(1)}, ${quality.activeUnits}/${quality.latentDim} active latent units; ` +
+      `prior samples hold ${(quality.sharpness * 100).toFixed(0)} % of real faces' fine detail (Laplacian variance)`,
+  }
+}
+
 /** Which run the screen shows when the user has not picked one: the live one, else the newest. */
 export function defaultRunId(runs: readonly RunInfo[], active: RunInfo | null): number | null {
   if (active) return active.id
