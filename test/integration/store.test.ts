@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { cpSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -11,12 +12,39 @@ import {
 } from '../../src/main/store/database'
 import { migrations } from '../../src/main/store/migrations'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
-import { createRun, getRun, latestUnfinishedRun, updateRun } from '../../src/main/store/runs'
+import {
+  createRun,
+  getRun,
+  latestTrainedRun,
+  latestUnfinishedRun,
+  listRuns,
+  updateRun,
+} from '../../src/main/store/runs'
 import { makeTempDir } from '../support/tempDir'
 
 describe('project store', () => {
   const temp = makeTempDir()
   afterAll(() => temp.cleanup())
+
+  it('finds its runs in its own folder after the project was copied or moved', () => {
+    const original = openProjectFolder(join(temp.dir, 'before-move'))
+    const run = createRun(
+      original.db,
+      { preset: 'classic-64', config: {}, seed: 1, targetSteps: 10, datasetSnapshot: {} },
+      (id) => join(original.paths.runs, `run-${id}`),
+    )
+    updateRun(original.db, run.id, { stepsDone: 5, status: 'stopped' })
+    original.db.close()
+    cpSync(original.paths.root, join(temp.dir, 'after-move'), { recursive: true })
+    const copy = openProjectFolder(join(temp.dir, 'after-move'))
+    const own = join(copy.paths.runs, `run-${run.id}`)
+    // Its checkpoints are the copy's: training or encoding here never touches the original's.
+    expect(getRun(copy.db, run.id)?.dir).toBe(own)
+    expect(listRuns(copy.db).map((r) => r.dir)).toEqual([own])
+    expect(latestUnfinishedRun(copy.db)?.dir).toBe(own)
+    expect(latestTrainedRun(copy.db)?.dir).toBe(own)
+    copy.db.close()
+  })
 
   it('creates the project layout and a WAL database at the latest schema', () => {
     const { paths, db } = openProjectFolder(join(temp.dir, 'p1'))

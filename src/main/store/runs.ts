@@ -1,3 +1,4 @@
+import { basename, dirname, isAbsolute, join } from 'node:path'
 import type { Db } from './database'
 import { processAlive } from '../app/processAlive'
 
@@ -78,38 +79,50 @@ export function createRun(
   return getRun(db, id) as RunRow
 }
 
+/**
+ * A run's folder lives in its project's `runs/`, wherever the project is now: a project folder that
+ * was moved or copied must use its own checkpoints, never those at the path it had when the run began.
+ */
+function located(db: Db, row: RunRow | undefined): RunRow | undefined {
+  if (!row || !isAbsolute(db.name)) return row
+  return { ...row, dir: join(dirname(db.name), 'runs', basename(row.dir)) }
+}
+
 export function getRun(db: Db, id: number): RunRow | undefined {
-  return db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined
+  return located(db, db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow)
 }
 
 export function listRuns(db: Db): RunRow[] {
-  return db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY id DESC`).all() as RunRow[]
+  const rows = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY id DESC`).all() as RunRow[]
+  return rows.map((row) => located(db, row) as RunRow)
 }
 
 /** The newest run that did not reach its target: what `--resume` continues. */
 export function latestUnfinishedRun(db: Db): RunRow | undefined {
-  return db
+  const row = db
     .prepare(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE status NOT IN ('finished') ORDER BY id DESC LIMIT 1`,
     )
     .get() as RunRow | undefined
+  return located(db, row)
 }
 
 /** The newest run with a checkpoint to encode, sample or decode with. */
 export function latestTrainedRun(db: Db): RunRow | undefined {
-  return db
+  const row = db
     .prepare(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE steps_done > 0 ORDER BY (status = 'finished') DESC, id DESC LIMIT 1`,
     )
     .get() as RunRow | undefined
+  return located(db, row)
 }
+
+export { processAlive }
 
 /**
  * Runs marked running or paused whose owning process is gone (killed, crashed, machine restarted)
  * become 'stopped': they resume from their last checkpoint like any stopped run. Returns their ids.
  */
-export { processAlive }
-
 export function releaseOrphanedRuns(
   db: Db,
   alive: (pid: number) => boolean = processAlive,
