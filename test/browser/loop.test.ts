@@ -36,6 +36,8 @@ describe.skipIf(!sharedDataAvailable())('the whole loop on real faces', () => {
       // Explore before training offers training, not a command.
       await page.getByTestId('nav-explore').click()
       await page.getByTestId('encode-untrained').waitFor({ timeout: 30_000 })
+      // Without latents a map cannot be computed: Compute waits instead of failing.
+      await expect.poll(() => page.getByTestId('map-compute-button').isDisabled()).toBe(true)
 
       await page.getByTestId('nav-training').click()
       await page.getByTestId('train-preset-select').selectOption('classic-64')
@@ -57,6 +59,7 @@ describe.skipIf(!sharedDataAvailable())('the whole loop on real faces', () => {
         .poll(() => attr('map-canvas', 'data-points'), { timeout: 600_000 })
         .toBe(REAL_FACE_COUNT)
       expect(await page.getByTestId('encode-button').count()).toBe(0)
+      expect(await page.getByTestId('map-compute-button').isDisabled()).toBe(false)
 
       await stripOfFirstFace(page, 'Smiling')
       await addMorphKeyframes(page, ['000002.jpg', '000005.jpg'])
