@@ -8,6 +8,7 @@
  * Usage: npm run quality:reference -- --project DIR [--steps 300] [--seeds 1,2,3] [--run R]
  *   [--preset classic-64] [--conventions keras|pytorch] [--threads N] [--json]
  */
+import { failWith, json, log, option } from './lib/benchCli'
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -27,23 +28,15 @@ import { getRun, type RunRow } from '../src/main/store/runs'
 import { dataSpec } from '../src/main/studio/training/trainingSession'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const args = process.argv.slice(2)
-const json = args.includes('--json')
-const arg = (name: string): string | undefined => {
-  const i = args.indexOf(name)
-  return i >= 0 ? args[i + 1] : undefined
-}
-const log = (line: string): void => void (json ? process.stderr : process.stdout).write(`${line}\n`)
 const python = process.env.FACE_STUDIO_PYTHON ?? '/usr/bin/python3'
 const MAX_EVAL_IMAGES = 1024
 
 function fail(message: string): never {
-  process.stderr.write(`quality:reference: ${message}\n`)
-  process.exit(1)
+  return failWith('quality:reference', message)
 }
 
 function positive(name: string, fallback: number): number {
-  const raw = arg(name)
+  const raw = option(name)
   const n = raw === undefined ? fallback : Number(raw)
   if (!Number.isInteger(n) || n <= 0) fail(`${name} must be a positive integer (got ${raw})`)
   return n
@@ -135,6 +128,12 @@ async function compare(project: string, runId: number, conventions: string, thre
     const found = getRun(db, runId)
     if (!found) fail(`${paths.database}: no run ${runId}`)
     if (found.stepsDone < 1) fail(`run ${runId} has no trained steps`)
+    // The reference implements the seed's model only: dropout, no other upsampling, Keras defaults.
+    if (!found.preset.startsWith('classic-')) {
+      fail(
+        `run ${runId} is a ${found.preset} run; the reference implements the classic presets only`,
+      )
+    }
     run = found
     const train = (JSON.parse(run.config) as { train: TrainConfig }).train
     data = dataSpec(db, paths, train.model.size)
@@ -214,25 +213,25 @@ function meanOf(values: (number | null)[]): number | null {
 }
 
 async function main(): Promise<void> {
-  const project = arg('--project')
+  const project = option('--project')
   if (!project) fail('--project DIR is required (a project with an image cache)')
-  const conventions = arg('--conventions') ?? 'keras'
+  const conventions = option('--conventions') ?? 'keras'
   if (conventions !== 'keras' && conventions !== 'pytorch') {
     fail(`--conventions must be keras or pytorch (got ${conventions})`)
   }
-  const preset = arg('--preset') ?? 'classic-64'
+  const preset = option('--preset') ?? 'classic-64'
   if (preset !== 'classic-64' && preset !== 'classic-128') {
     fail(`--preset must be classic-64 or classic-128 (got ${preset})`)
   }
   const steps = positive('--steps', 300)
   // One by default: on a busy machine PyTorch's OpenMP threads spin and run several times slower.
   const threads = positive('--threads', 1)
-  const seeds = (arg('--seeds') ?? '1').split(',').map((s) => Number(s))
+  const seeds = (option('--seeds') ?? '1').split(',').map((s) => Number(s))
   if (seeds.some((s) => !Number.isInteger(s) || s < 0))
     fail('--seeds takes non-negative integers, comma-separated')
   checkTorch()
   await pickBackend('auto')
-  const runFlag = arg('--run')
+  const runFlag = option('--run')
   const runs: (() => Promise<number>)[] = []
   if (runFlag !== undefined) {
     const id = Number(runFlag)

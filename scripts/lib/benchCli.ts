@@ -16,3 +16,15 @@ export function log(line: string): void {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** The text after `name`, or undefined when the option is absent. */
+export function option(name: string): string | undefined {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+/** A reason on stderr, prefixed with the script's name, and exit 1. */
+export function failWith(script: string, message: string): never {
+  process.stderr.write(`${script}: ${message}\n`)
+  process.exit(1)
+}

@@ -8,7 +8,7 @@ import { latentEvents, latentMethods } from './contractLatent'
 import { morphEvents, morphMethods } from './contractMorph'
 import { selectionMethods } from './contractSelection'
 import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from './limits'
-import { absolutePathSchema } from './schemas'
+import { absolutePathSchema, imageDataUrlSchema } from './schemas'
 
 export { isAbsolutePath } from './schemas'
 
@@ -141,7 +141,7 @@ export const appInfoSchema = z.object({
 })
 export type AppInfo = z.infer<typeof appInfoSchema>
 
-export const presetSchema = z.enum(['classic-64', 'classic-128'])
+export const presetSchema = z.enum(['classic-64', 'classic-128', 'studio-64', 'studio-128'])
 export const backendChoiceSchema = z.enum([
   'auto',
   'tensorflow-gpu',
@@ -257,6 +257,34 @@ export const trainingPreviewEventSchema = z.object({
 })
 export type TrainingPreviewEvent = z.infer<typeof trainingPreviewEventSchema>
 
+/** The same validation faces reconstructed by two runs, each at its own size. */
+export const runComparisonRequestSchema = z
+  .object({
+    runIds: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+    faces: z.number().int().min(1).max(16).default(8),
+  })
+  .refine((r) => r.runIds[0] !== r.runIds[1], {
+    message: 'choose two different runs',
+    path: ['runIds'],
+  })
+
+export const runComparisonSchema = z.object({
+  /** The dataset images compared: the first faces of the validation split. */
+  imageIds: z.array(z.number().int().positive()),
+  /** PNG data URL: the faces in the top row, the first run's reconstructions, then the second's. */
+  image: imageDataUrlSchema,
+  runs: z.array(
+    z.object({
+      runId: z.number().int(),
+      step: z.number().int(),
+      size: z.number().int(),
+      psnr: z.number(),
+      ssim: z.number(),
+    }),
+  ),
+})
+export type RunComparison = z.infer<typeof runComparisonSchema>
+
 const empty = z.object({}).strict()
 
 /** Every request/response pair the studio answers, by method name. */
@@ -288,6 +316,7 @@ export const methods = {
     output: runMetricsSchema,
   },
   'runs.preview': { input: runRefSchema, output: trainingPreviewEventSchema.nullable() },
+  'runs.compare': { input: runComparisonRequestSchema, output: runComparisonSchema },
   ...latentMethods,
   ...morphMethods,
   ...selectionMethods,

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { meanPsnr } from '../../src/main/analysis/imageQuality'
 import type { MethodOutput } from '../../src/shared/contract'
 import type { RunningServe } from '../support/serveHarness'
 import { repoRoot } from '../support/sharedData'
@@ -183,6 +185,44 @@ describe('the Training screen', () => {
         .toBe(3)
       // The main run's count is still its own.
       expect(await chart.getAttribute('data-points')).toBe('6')
+
+      // The shown run against the overlaid one, on the same validation faces.
+      await page.getByTestId('compare-run').click()
+      const figures = page.getByTestId('compare-figures')
+      await figures.waitFor({ timeout: 120_000 })
+      expect(
+        await figures.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.run)),
+      ).toEqual([String(runId), String(runId - 1)])
+      const comparison = await serve!.call<MethodOutput<'runs.compare'>>('runs.compare', {
+        runIds: [runId, runId - 1],
+      })
+      expect(comparison.imageIds).toHaveLength(8)
+      const swapped = await serve!.call<MethodOutput<'runs.compare'>>('runs.compare', {
+        runIds: [runId - 1, runId],
+      })
+      expect(swapped.imageIds).toEqual(comparison.imageIds)
+      expect(swapped.runs.map((r) => r.psnr)).toEqual(comparison.runs.map((r) => r.psnr).reverse())
+      // The figure is what the figures measure: faces on top, then each run's reconstructions.
+      const { data, info } = await sharp(
+        Buffer.from(comparison.image.replace(/^data:image\/png;base64,/, ''), 'base64'),
+      )
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true })
+      expect([info.width, info.height]).toEqual([8 * 64, 3 * 64])
+      const row = (r: number) =>
+        data.subarray(r * 64 * info.width * 3, (r + 1) * 64 * info.width * 3)
+      for (const [i, run] of comparison.runs.entries()) {
+        expect(meanPsnr(row(0), 3, row(i + 1), 3, 8, 64)).toBeCloseTo(run.psnr, 6)
+        await expect
+          .poll(() =>
+            figures
+              .locator(`tr[data-run="${run.runId}"] [data-testid="compare-psnr"]`)
+              .textContent(),
+          )
+          .toBe(`${run.psnr.toFixed(2)} dB`)
+      }
+      expect(comparison.runs[0]?.psnr).not.toBe(comparison.runs[1]?.psnr)
       await page.screenshot({ path: join(repoRoot, 'test-output', 'training-overlay.png') })
       expect(pageErrors).toEqual([])
       expect(await page.getByTestId('error-banner').count()).toBe(0)

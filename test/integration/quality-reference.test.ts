@@ -108,4 +108,22 @@ describe('quality:reference', () => {
     const gap = (100 * (one!.studio.valLoss - one!.reference.valLoss)) / one!.reference.valLoss
     expect(one!.valLossGapPercent).toBeCloseTo(gap, 6)
   }, 600_000)
+
+  it('refuses a run of a studio preset, which the reference does not implement', async () => {
+    const trained = await runCli([
+      'train',
+      '--project',
+      project,
+      '--preset',
+      'studio-64',
+      '--steps',
+      '1',
+      '--json',
+    ])
+    expect(trained.code, trained.stderr).toBe(0)
+    const runId = (lastJsonLine(trained.stdout) as { run: number }).run
+    const r = await run(tsx, [script, '--project', project, '--run', String(runId)])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`run ${runId} is a studio-64 run`)
+  }, 300_000)
 })

@@ -17,6 +17,7 @@ import { installDemoLatents, installDemoModel } from './demoModel'
 import { computeMap } from './latent/maps'
 import { JobManager } from './jobs'
 import { runInfo } from './training/runInfo'
+import { compareRuns } from './training/runComparison'
 import { TrainingController } from './training/trainingController'
 import type { TrainingProcess } from '../engine'
 import type { InferenceChannel } from '../engine/process/inferenceClient'
@@ -74,6 +75,7 @@ const CORE_METHOD_NAMES = [
   'runs.list',
   'runs.metrics',
   'runs.preview',
+  'runs.compare',
 ] as const satisfies readonly MethodName[]
 type CoreMethodName = (typeof CORE_METHOD_NAMES)[number]
 type CoreApi = Pick<StudioApi, CoreMethodName>
@@ -242,6 +244,13 @@ export class StudioService implements CoreApi, StudioContext {
     input: MethodParsedInput<'runs.preview'>,
   ): Promise<MethodOutput<'runs.preview'>> {
     return this.training.preview(input.runId)
+  }
+
+  async ['runs.compare'](
+    input: MethodParsedInput<'runs.compare'>,
+  ): Promise<MethodOutput<'runs.compare'>> {
+    const { db, paths } = this.requireProject()
+    return compareRuns(db, paths, this.models, input.runIds, input.faces)
   }
 
   /** A thumbnail of a dataset image, for the hosts' image routes (not a contract method: binary). */

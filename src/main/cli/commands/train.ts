@@ -9,6 +9,7 @@ import { TrainingSession, type TrainingOutcome } from '../../studio/training/tra
 import { UsageError, UserFacingError } from '../errors'
 import { intInRange, oneOf, positiveInt } from '../options'
 import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from '../../../shared/limits'
+import { presetSchema } from '../../../shared/contract'
 import { createReporter } from '../report'
 
 interface TrainFlags {
@@ -54,8 +55,8 @@ export function registerTrain(program: Command): void {
     .requiredOption('--project <DIR>', 'project folder')
     .option(
       '--preset <NAME>',
-      'classic-64 or classic-128',
-      oneOf(['classic-64', 'classic-128'] as const),
+      `one of ${presetSchema.options.join(', ')} (classic = the seed's model; studio = sharper at the same time)`,
+      oneOf(presetSchema.options),
       'classic-64',
     )
     .option('--steps <N>', 'train until this many steps in total', intInRange(1, MAX_TRAIN_STEPS))
