@@ -95,7 +95,7 @@ export class VaeModel {
     return readAsync(this.encodeReads(images))
   }
 
-  *encodeReads(images: Uint8Array): Reads<Encoded> {
+  private *encodeReads(images: Uint8Array): Reads<Encoded> {
     const d = this.config.latentDim
     const n = images.length / this.imageBytes
     const mu = new Float32Array(n * d)
@@ -129,7 +129,7 @@ export class VaeModel {
     return readAsync(this.decodeReads(latents))
   }
 
-  *decodeReads(latents: Float32Array): Reads<Uint8ClampedArray> {
+  private *decodeReads(latents: Float32Array): Reads<Uint8ClampedArray> {
     const d = this.config.latentDim
     const n = latents.length / d
     if (!Number.isInteger(n)) {

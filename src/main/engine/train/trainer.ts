@@ -20,8 +20,6 @@ export interface StepLoss {
 /** evaluate's result: the loss parts and the summed squared pixel error over `pixels` values. */
 export type Evaluation = StepLoss & { sumSquaredError: number; pixels: number }
 
-export type { Encoded, Inspection }
-
 /** A trainer's whole state in plain arrays: what a checkpoint holds and what a new replica copies. */
 export interface TrainerState {
   config: TrainConfig
@@ -59,10 +57,11 @@ function describeError(error: unknown): string {
 }
 
 /**
- * A VAE (its VaeModel, whose weights it trains in place) and its optimizer. Every random draw of a step (dropout, ε) is derived from (seed, step) and
- * the image's place in the batch, so two trainers with the same seed — or one resumed from a
- * checkpoint — produce identical losses on the same backend, and a data-parallel group of replicas
- * (joinGroup) computes what one trainer computes on the whole batch, up to float summation order.
+ * A VAE (its VaeModel, whose weights it trains in place) and its optimizer. Every random draw of a
+ * step (dropout, ε) is derived from (seed, step) and the image's place in the batch, so two trainers
+ * with the same seed — or one resumed from a checkpoint — produce identical losses on the same
+ * backend, and a data-parallel group of replicas (joinGroup) computes what one trainer computes on
+ * the whole batch, up to float summation order.
  */
 export class Trainer {
   /** The network being trained: inference passes run on it directly. */
