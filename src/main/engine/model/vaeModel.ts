@@ -177,16 +177,11 @@ export class VaeModel {
 
   /** Images through μ and back, RGBA. */
   reconstruct(images: Uint8Array): Uint8ClampedArray {
-    return readSync(this.reconstructReads(images))
+    return this.inspect(images).reconstructions
   }
 
-  reconstructAsync(images: Uint8Array): Promise<Uint8ClampedArray> {
-    return readAsync(this.reconstructReads(images))
-  }
-
-  private *reconstructReads(images: Uint8Array): Reads<Uint8ClampedArray> {
-    const { mu } = yield* this.encodeReads(images)
-    return yield* this.decodeReads(mu)
+  async reconstructAsync(images: Uint8Array): Promise<Uint8ClampedArray> {
+    return (await this.inspectAsync(images)).reconstructions
   }
 
   /** What the end-of-run quality figures need: μ of `images`, their reconstructions (RGBA). */
