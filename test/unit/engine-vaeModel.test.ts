@@ -16,7 +16,10 @@ import { makeTempDir } from '../support/tempDir'
 const temp = makeTempDir('engine-vae-model-')
 afterAll(() => temp.cleanup())
 
-/** A checkpoint of a tiny model after a few steps, so weights, moving statistics and Adam differ from their initial values. */
+/**
+ * A checkpoint of a tiny model after a few steps, so that its weights, moving statistics and Adam
+ * moments all differ from their initial values.
+ */
 function trainedCheckpoint(name: string): string {
   const config = trainConfig(tiny, { batchSize: 8, seed: 5 })
   const trainer = Trainer.init(config)

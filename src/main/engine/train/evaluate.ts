@@ -9,7 +9,9 @@ export interface EvalResult extends StepLoss {
   psnr: number
 }
 
-/** Inference-mode loss and PSNR over the first `maxImages` images of a split; null when it is empty. */
+/**
+ * Inference-mode loss and PSNR over the first `maxImages` images of a split; null when it is empty.
+ */
 export async function evaluateSplit(
   trainer: StepTrainer,
   data: TrainingData,
