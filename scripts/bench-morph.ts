@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import omggif from 'omggif'
-import { pickBackend, trainConfig, Trainer } from '../src/main/engine'
+import { pickBackend, trainConfig, VaeModel } from '../src/main/engine'
 import { psnrRgbaVsRgb, renderFrames } from '../src/main/export'
 import { openProjectFolder } from '../src/main/store/projectFolder'
 import { inProcessFaceModel, type FaceModel } from '../src/main/studio/faceModel'
@@ -46,17 +46,18 @@ async function benchModel(): Promise<{ model: FaceModel; dispose: () => void; la
     }
   }
   const backend = await pickBackend('auto')
-  const trainer = Trainer.init(trainConfig('classic-64'))
+  const c = trainConfig('classic-64')
+  const vae = VaeModel.init(c.model, c.seed)
   const model: FaceModel = {
     runId: 0,
     step: 0,
-    size: trainer.config.model.size,
-    latentDim: trainer.config.model.latentDim,
+    size: vae.config.size,
+    latentDim: vae.config.latentDim,
     backend: backend.backend,
-    encode: async (images) => trainer.encode(images),
-    decode: async (latents) => trainer.decode(latents),
+    encode: async (images) => vae.encode(images),
+    decode: async (latents) => vae.decode(latents),
   }
-  return { model, dispose: () => trainer.dispose(), label: 'untrained classic-64' }
+  return { model, dispose: () => vae.dispose(), label: 'untrained classic-64' }
 }
 
 const { model, dispose, label } = await benchModel()

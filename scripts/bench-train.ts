@@ -20,6 +20,8 @@ import {
 } from '../src/main/engine/backend/picker'
 import { syntheticShapes } from '../src/main/engine/data/trainingData'
 import { PRESETS, trainConfig } from '../src/main/engine/model/config'
+import { VaeModel } from '../src/main/engine/model/vaeModel'
+import { ParallelEncoder } from '../src/main/engine/parallel/parallelEncoder'
 import { ParallelTrainer, replicaCount } from '../src/main/engine/parallel/parallelTrainer'
 import { Trainer } from '../src/main/engine/train/trainer'
 import { benchForced } from './lib/benchForced'
@@ -154,7 +156,8 @@ async function trainRates(
 /** Decode latency of one face; with `--baseline`, also on the stock kernels, trial by trial. */
 function decodeMs(size: 64 | 128, trials: number): Rate & { stock?: Rate } {
   const preset = size === 64 ? PRESETS['classic-64'] : PRESETS['classic-128']
-  const t = Trainer.init(trainConfig({ ...preset, latentDim: 200 }, { seed: 1 }))
+  const c = trainConfig({ ...preset, latentDim: 200 }, { seed: 1 })
+  const t = VaeModel.init(c.model, c.seed)
   const z = new Float32Array(200).map((_, i) => Math.sin(i))
   const modes = baseline ? [false, true] : [false]
   for (const stock of modes)
@@ -184,9 +187,12 @@ async function encodeRate(
   rounds: number,
   batchesPerRound: number,
 ): Promise<Rate & { stock?: Rate }> {
-  const t = Trainer.init(trainConfig({ ...PRESETS['classic-64'], latentDim: 200 }, { seed: 1 }))
+  const t = VaeModel.init({ ...PRESETS['classic-64'], latentDim: 200 }, 1)
   const images = syntheticShapes(64, 64, 4)
-  const p = n > 1 ? await ParallelTrainer.start(t, { replicas: n, backend }) : null
+  const fail = (message: string) => {
+    throw new Error(message)
+  }
+  const p = n > 1 ? new ParallelEncoder(t, backend, fail, n) : null
   const encode = async () => (p ? await p.encode(images) : t.encode(images))
   // A single-thread baseline alternates with the fused multiply-add rounds (see stockIf).
   const modes = baseline && !p ? [false, true] : [false]

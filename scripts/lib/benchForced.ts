@@ -6,6 +6,7 @@
  */
 import { syntheticShapes } from '../../src/main/engine/data/trainingData'
 import { PRESETS, trainConfig } from '../../src/main/engine/model/config'
+import { VaeModel } from '../../src/main/engine/model/vaeModel'
 import { Trainer } from '../../src/main/engine/train/trainer'
 
 export interface ForcedOptions {
@@ -53,7 +54,8 @@ async function trainRate(size: 64 | 128, o: ForcedOptions): Promise<number> {
 }
 
 async function decodeMs(size: 64 | 128, trials: number): Promise<number> {
-  const t = Trainer.init(trainConfig(model(size), { seed: 1 }))
+  const c = trainConfig(model(size), { seed: 1 })
+  const t = VaeModel.init(c.model, c.seed)
   const z = new Float32Array(200).map((_, i) => Math.sin(i))
   try {
     for (let i = 0; i < 3; i++) await t.decodeAsync(z)
@@ -70,7 +72,8 @@ async function decodeMs(size: 64 | 128, trials: number): Promise<number> {
 }
 
 async function encodeRate(batches: number): Promise<number> {
-  const t = Trainer.init(trainConfig(model(64), { seed: 1 }))
+  const c = trainConfig(model(64), { seed: 1 })
+  const t = VaeModel.init(c.model, c.seed)
   const images = syntheticShapes(64, 64, 4)
   try {
     await t.encodeAsync(images)

@@ -187,7 +187,7 @@ describe('encoding on 2 wasm replicas', () => {
     const config = trainConfig(small, { batchSize: 8, seed: 7 })
     const trainer = Trainer.init(config)
     for (const batch of batches(small, [8, 8], 11)) trainer.trainStep(batch)
-    const encoder = new ParallelEncoder(trainer, 'wasm', () => {}, 2)
+    const encoder = new ParallelEncoder(trainer.model, 'wasm', () => {}, 2)
     try {
       // Shares follow the replicas' measured speed from the second batch on: results must not.
       const m = PARALLEL_ENCODE_MIN_IMAGES

@@ -19,6 +19,7 @@ import {
   convNormActInfer,
   normActInfer,
 } from '../../src/main/engine/ops/inferNormAct'
+import { loadCheckpointModel } from '../../src/main/engine/train/checkpointModel'
 import { type StepLoss, Trainer } from '../../src/main/engine/train/trainer'
 import { tf } from '../../src/main/engine/tf'
 import { relError } from '../support/relError'
@@ -264,6 +265,12 @@ describe('Trainer on webgpu', () => {
     const faces = await gpu.decodeAsync(enc.mu)
     const ev = await gpu.evaluateAsync(images)
     gpu.dispose()
+    // Inference's model alone, from the same checkpoint, reads asynchronously to the same values.
+    const { model } = loadCheckpointModel(file)
+    expect(() => model.decode(enc.mu)).toThrow(/webgpu reads results asynchronously/)
+    expect(await model.encodeAsync(images)).toEqual(enc)
+    expect(await model.decodeAsync(enc.mu)).toEqual(faces)
+    model.dispose()
     await tf.setBackend('cpu')
     const cpu = Trainer.load(file)
     const ref = cpu.encode(images)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Adam, jsAdamMoments } from '../../src/main/engine/train/adam'
+import { jsAdamMoments } from '../../src/main/engine/kernels/adamMoments'
+import { Adam } from '../../src/main/engine/train/adam'
 import { simdAdamMoments } from '../../src/main/engine/kernels/simd/adamKernel'
 import { uniformArray } from '../../src/main/engine/model/rng'
 import { relError } from '../support/relError'

@@ -30,12 +30,12 @@ export interface FaceModel {
 export function inProcessFaceModel(model: RunModel): FaceModel {
   return {
     runId: model.run.id,
-    step: model.trainer.step,
-    size: model.trainer.config.model.size,
-    latentDim: model.trainer.config.model.latentDim,
+    step: model.step,
+    size: model.vae.config.size,
+    latentDim: model.vae.config.latentDim,
     backend: model.backend.backend,
     encode: (images) => model.encoder.encode(images),
-    decode: (latents) => model.trainer.decodeAsync(latents),
+    decode: (latents) => model.vae.decodeAsync(latents),
   }
 }
 

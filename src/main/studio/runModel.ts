@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   CHECKPOINT_FILE,
+  loadCheckpointModel,
   ParallelEncoder,
   pickBackend,
-  Trainer,
   type BackendChoice,
   type BackendPick,
+  type VaeModel,
 } from '../engine'
 import { openImageCache } from '../dataset/imageCache'
 import { findImageIdByFile } from '../dataset/queries'
@@ -17,7 +18,10 @@ import { resolveRun } from './faceModel'
 
 export interface RunModel {
   run: RunRow
-  trainer: Trainer
+  /** The checkpoint's network, without its optimiser state. */
+  vae: VaeModel
+  /** The training step of the checkpoint loaded. */
+  step: number
   /** Large batches encoded on every core. */
   encoder: ParallelEncoder
   backend: BackendPick
@@ -39,18 +43,19 @@ export async function loadRunModel(
     )
   }
   const pick = await pickBackend(backend)
-  const trainer = Trainer.load(checkpoint)
-  const encoder = new ParallelEncoder(trainer, pick.backend, (message) =>
+  const { model: vae, step } = loadCheckpointModel(checkpoint)
+  const encoder = new ParallelEncoder(vae, pick.backend, (message) =>
     process.stderr.write(`${message}\n`),
   )
   return {
     run,
-    trainer,
+    vae,
+    step,
     encoder,
     backend: pick,
     dispose: async () => {
       await encoder.close()
-      trainer.dispose()
+      vae.dispose()
     },
   }
 }

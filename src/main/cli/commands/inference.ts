@@ -23,7 +23,7 @@ async function withModel<T>(
   const { db, paths } = openExistingProject(project)
   try {
     const model = await loadRunModel(db, paths, runId)
-    reporter.info(`run ${model.run.id} (step ${model.trainer.step}) on ${model.backend.backend}`)
+    reporter.info(`run ${model.run.id} (step ${model.step}) on ${model.backend.backend}`)
     try {
       return await work({ db, paths, model })
     } finally {
@@ -111,8 +111,8 @@ export function registerInference(program: Command): void {
         }
         const reporter = createReporter(flags.json === true)
         await withModel(flags.project, flags.run, reporter, async ({ model }) => {
-          const size = model.trainer.config.model.size
-          const faces = await model.trainer.sampleAsync(flags.count, flags.seed, flags.temperature)
+          const size = model.vae.config.size
+          const faces = await model.vae.sampleAsync(flags.count, flags.seed, flags.temperature)
           const columns = Math.ceil(Math.sqrt(flags.count))
           const file = writeOutput(
             flags.out,
@@ -151,11 +151,11 @@ export function registerInference(program: Command): void {
         if (files.length === 0) throw new UsageError('--ids needs at least one image file name')
         const reporter = createReporter(flags.json === true)
         await withModel(flags.project, flags.run, reporter, async ({ db, paths, model }) => {
-          const size = model.trainer.config.model.size
+          const size = model.vae.config.size
           const originals = await readImagesByFile(db, paths, size, files)
           const png = await comparisonPng(
             originals,
-            await model.trainer.reconstructAsync(originals),
+            await model.vae.reconstructAsync(originals),
             size,
             size < 128 ? 2 : 1,
           )

@@ -76,7 +76,7 @@ async function withFaceModel<T>(
   work: (model: FaceModel) => Promise<T>,
 ): Promise<T> {
   const loaded = await loadRunModel(db, paths, runId)
-  reporter.info(`run ${loaded.run.id} (step ${loaded.trainer.step}) on ${loaded.backend.backend}`)
+  reporter.info(`run ${loaded.run.id} (step ${loaded.step}) on ${loaded.backend.backend}`)
   try {
     return await work(inProcessFaceModel(loaded))
   } finally {

@@ -118,7 +118,7 @@ export function registerMorph(program: Command): void {
         const runModel = await loadRunModel(db, paths, flags.run)
         try {
           const model = inProcessFaceModel(runModel)
-          reporter.info(`run ${model.runId} (step ${runModel.trainer.step}) on ${model.backend}`)
+          reporter.info(`run ${model.runId} (step ${runModel.step}) on ${model.backend}`)
           const keyframes = await resolveKeyframes(db, paths, model, sources)
           const timeline = uniformTimeline(keyframes, {
             frames: flags.frames,

@@ -113,11 +113,16 @@ function as3d(t: TensorInfo, rows: number, cols: number): TensorInfo {
   return { dataId: t.dataId, shape: [1, rows, cols], dtype: t.dtype }
 }
 
-export function conv2DBackpropFilterWasm(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo }
+/** A kernel function's arguments on the wasm backend. */
+interface WasmKernelArgs<Inputs, Attrs> {
+  inputs: Inputs
   backend: BackendWasm
-  attrs: ConvAttrs & { filterShape: Shape4 }
-}): TensorInfo {
+  attrs: Attrs
+}
+
+export function conv2DBackpropFilterWasm(
+  args: WasmKernelArgs<{ x: TensorInfo; dy: TensorInfo }, ConvAttrs & { filterShape: Shape4 }>,
+): TensorInfo {
   const { inputs, backend, attrs } = args
   const { x, dy } = inputs
   const g = geometry(convInfo(x.shape as Shape4, attrs.filterShape, attrs))
@@ -173,11 +178,9 @@ function transposedFilters(backend: BackendWasm): DerivedCache {
   return cache
 }
 
-export function conv2DBackpropInputWasm(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo }
-  backend: BackendWasm
-  attrs: ConvAttrs & { inputShape: Shape4 }
-}): TensorInfo {
+export function conv2DBackpropInputWasm(
+  args: WasmKernelArgs<{ dy: TensorInfo; filter: TensorInfo }, ConvAttrs & { inputShape: Shape4 }>,
+): TensorInfo {
   const { inputs, backend, attrs } = args
   const { dy, filter } = inputs
   const g = geometry(convInfo(attrs.inputShape, filter.shape as Shape4, attrs))

@@ -1,5 +1,6 @@
 import { tf } from '../tf'
 import { batchNormTrainFused, canFuseBatchNorm } from '../ops/batchNormFused'
+import { normWithGradient } from '../ops/normGradient'
 import { isShared, packSums, type ReplicaGroup, statsFromSums } from './replicas'
 
 export const BN_EPSILON = 1e-3
@@ -18,6 +19,15 @@ export interface BatchStats {
   variance: tf.Tensor1D
 }
 
+/** A training-mode batch norm of x by γ and β, handing its batch statistics to `onStats`. */
+export type BatchNormTrain = (
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  onStats: (stats: BatchStats) => void,
+  group?: ReplicaGroup,
+) => tf.Tensor4D
+
 /**
  * Training-mode batch norm over N,H,W with a hand-written gradient. tfjs' own FusedBatchNorm gradient
  * tiles the per-channel terms to the full activation shape; the closed form below only broadcasts.
@@ -28,13 +38,7 @@ export interface BatchStats {
  * way) so every replica normalises as one batch would. dGamma/dBeta stay local (the caller sums
  * parameter gradients across replicas).
  */
-export function batchNormTrain(
-  x: tf.Tensor4D,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
-  onStats: (stats: BatchStats) => void,
-  group?: ReplicaGroup,
-): tf.Tensor4D {
+export const batchNormTrain: BatchNormTrain = (x, gamma, beta, onStats, group) => {
   if (!canFuseBatchNorm()) return batchNormTrainComposite(x, gamma, beta, onStats, group)
   const keep1d = (v: Float64Array) => tf.keep(tf.tensor1d(Float32Array.from(v)))
   return batchNormTrainFused(
@@ -48,23 +52,11 @@ export function batchNormTrain(
 }
 
 /** batchNormTrain from stock tf ops, for backends without the fused kernels. */
-export function batchNormTrainComposite(
-  x: tf.Tensor4D,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
-  onStats: (stats: BatchStats) => void,
-  group?: ReplicaGroup,
-): tf.Tensor4D {
+export const batchNormTrainComposite: BatchNormTrain = (x, gamma, beta, onStats, group) => {
   const localCount = x.shape[0] * x.shape[1] * x.shape[2]
   const channels = x.shape[3]
   let count = localCount
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [xi, g, b, save] = args as [
-      tf.Tensor4D,
-      tf.Tensor1D,
-      tf.Tensor1D,
-      (tensors: tf.Tensor[]) => void,
-    ]
+  return normWithGradient(x, gamma, beta, (xi, g, b, save) => {
     let mean: tf.Tensor1D
     let variance: tf.Tensor1D
     if (isShared(group)) {
@@ -105,7 +97,6 @@ export function batchNormTrainComposite(
       },
     }
   })
-  return op(x, gamma, beta) as tf.Tensor4D
 }
 
 /** Inference-mode batch norm with the moving statistics. */

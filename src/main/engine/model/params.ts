@@ -115,14 +115,39 @@ export function initialValues(spec: ParamSpec, seed: number, index: number): Flo
 export type Params = Map<string, tf.Variable>
 
 export function createParams(layout: ModelLayout, seed: number): Params {
+  return paramsFromValues(layout, (spec, i) => initialValues(spec, seed, i))
+}
+
+/** Variables holding the given values, one per spec in layout order. */
+export function paramsFromValues(
+  layout: ModelLayout,
+  valuesOf: (spec: ParamSpec, index: number) => Float32Array,
+): Params {
   const params: Params = new Map()
   layout.specs.forEach((spec, i) => {
-    const t = tf.tensor(initialValues(spec, seed, i), spec.shape, 'float32')
+    const t = tf.tensor(valuesOf(spec, i), spec.shape, 'float32')
     // Unnamed: tfjs variable names are global, and two models may live in one process.
     params.set(spec.name, tf.variable(t, spec.trainable))
     t.dispose()
   })
   return params
+}
+
+/**
+ * Each spec's values from `weights` (a checkpoint's or another model's), checked in full before
+ * anything is written so that a bad source leaves a model as it was.
+ */
+export function checkedWeights(
+  layout: ModelLayout,
+  weights: ReadonlyMap<string, Float32Array>,
+): Float32Array[] {
+  return layout.specs.map((spec) => {
+    const values = weights.get(spec.name)
+    if (!values || values.length !== spec.shape.reduce((a, b) => a * b, 1)) {
+      throw new Error(`checkpoint: parameter ${spec.name} is missing or has the wrong size`)
+    }
+    return values
+  })
 }
 
 export function param(params: Params, name: string): tf.Variable {

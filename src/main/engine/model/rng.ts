@@ -3,6 +3,7 @@
  * seeds and an epoch's shuffle derive from (seed, step) or (seed, epoch) alone, so resuming from a
  * checkpoint needs no hidden generator state beyond the step counter.
  */
+import type { FillDropoutMask } from '../kernels/dropoutFill'
 
 /** Mixes integers into one 32-bit value (murmur3 finaliser over a running hash). */
 export function mixSeed(...parts: number[]): number {
@@ -115,15 +116,6 @@ export function batchDropoutMask(
   }
   return mask
 }
-
-/** fillDropoutMask's signature, for faster implementations that draw the same values. */
-export type FillDropoutMask = (
-  mask: Float32Array,
-  start: number,
-  size: number,
-  rate: number,
-  seed: number,
-) => void
 
 /** Writes `size` inverted-dropout entries drawn from `seed` into `mask` from `start`. */
 export function fillDropoutMask(

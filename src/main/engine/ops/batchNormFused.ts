@@ -3,6 +3,7 @@ import { BN_GRAD_INPUT, BN_GRAD_SUMS, BN_MOMENTS, BN_NORMALIZE } from '../kernel
 import { joinDoubles } from '../kernels/batchNormMath'
 import { isShared, packSums, type ReplicaGroup, statsFromSums } from '../model/replicas'
 import { canRunFused } from './fusedRegistry'
+import { normWithGradient } from './normGradient'
 
 export const BATCH_NORM_KERNELS = [BN_MOMENTS, BN_NORMALIZE, BN_GRAD_SUMS, BN_GRAD_INPUT]
 
@@ -39,13 +40,7 @@ export function batchNormTrainFused(
 ): tf.Tensor4D {
   const channels = x.shape[3]
   const localCount = x.size / channels
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [xi, g, b, save] = args as [
-      tf.Tensor4D,
-      tf.Tensor1D,
-      tf.Tensor1D,
-      (tensors: tf.Tensor[]) => void,
-    ]
+  return normWithGradient(x, gamma, beta, (xi, g, b, save) => {
     const moments = joinDoubles(run(BN_MOMENTS, { x: xi }).dataSync())
     const local = packSums(moments.subarray(0, channels), moments.subarray(channels), localCount)
     const { mean, variance, count } = statsFromSums(
@@ -78,5 +73,4 @@ export function batchNormTrainFused(
       },
     }
   })
-  return op(x, gamma, beta) as tf.Tensor4D
 }

@@ -1,8 +1,9 @@
 import type { BackendName } from '../backend/picker'
+import type { ModelConfig } from '../model/config'
 import type { TrainerState } from '../train/trainer'
 import type { GroupMemory } from './sharedGroup'
 
-/** Messages between replica 0 (the training thread) and the replica worker threads. */
+/** Messages between replica 0 (the training or encoding thread) and the replica worker threads. */
 
 export type ToReplica =
   | {
@@ -15,6 +16,13 @@ export type ToReplica =
       state: TrainerState
       /** Tests only: fail mid-step (inside the first batch-norm exchange) at this step. */
       failAtStep?: number
+    }
+  /** An inference-only replica: the model's weights, no optimiser and no group to train in. */
+  | {
+      type: 'initModel'
+      backend: BackendName
+      config: ModelConfig
+      weights: Map<string, Float32Array>
     }
   /** The whole step's batch; the replica takes its own rows. */
   | { type: 'step'; batch: Uint8Array }

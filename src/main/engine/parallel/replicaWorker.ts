@@ -1,9 +1,11 @@
 /**
  * Entry of a replica worker thread: its own tfjs engine and backend, a Trainer copied from replica 0,
  * and the group's shared memory. It steps when told; all synchronisation happens inside the step.
+ * An inference-only replica holds just a VaeModel and encodes.
  */
 import { parentPort } from 'node:worker_threads'
 import { pickBackend } from '../backend/picker'
+import { VaeModel } from '../model/vaeModel'
 import { tf } from '../tf'
 import { Trainer } from '../train/trainer'
 import type { FromReplica, ToReplica } from './protocol'
@@ -14,6 +16,7 @@ const port = parentPort
 if (!port) throw new Error('replicaWorker must run in a worker thread')
 
 let trainer: Trainer | null = null
+let model: VaeModel | null = null
 let group: SharedReplicaGroup | null = null
 let failed = false
 
@@ -32,16 +35,25 @@ async function init(m: Extract<ToReplica, { type: 'init' }>): Promise<void> {
   await pickBackend(m.backend)
   const t = Trainer.fromState(m.state)
   trainer = t
+  model = t.model
   group = new SharedReplicaGroup(m.memory, m.index, m.timeoutMs)
   t.joinGroup(
     m.failAtStep === undefined ? group : withInjectedFault(group, m.failAtStep, () => t.step),
   )
 }
 
+async function initModel(m: Extract<ToReplica, { type: 'initModel' }>): Promise<void> {
+  await pickBackend(m.backend)
+  model = VaeModel.fromWeights(m.config, m.weights)
+}
+
 port.on('message', (m: ToReplica) => {
   switch (m.type) {
     case 'init':
       init(m).then(() => post({ type: 'ready' }), fail)
+      break
+    case 'initModel':
+      initModel(m).then(() => post({ type: 'ready' }), fail)
       break
     case 'step':
       if (failed || !trainer) return
@@ -52,10 +64,10 @@ port.on('message', (m: ToReplica) => {
       }
       break
     case 'encode': {
-      if (failed || !trainer) return
+      if (failed || !model) return
       try {
         const t0 = performance.now()
-        const { mu, logVar } = trainer.encode(m.images)
+        const { mu, logVar } = model.encode(m.images)
         const ms = performance.now() - t0
         // Encode returns fresh arrays of its own, so their buffers can move without a copy.
         port.postMessage({ type: 'encoded', id: m.id, mu, logVar, ms } satisfies FromReplica, [

@@ -4,7 +4,7 @@
  */
 import { pickBackend } from '../backend/picker'
 import { ParallelEncoder } from '../parallel/parallelEncoder'
-import { Trainer } from '../train/trainer'
+import { type CheckpointModel, loadCheckpointModel } from '../train/checkpointModel'
 import type { InferenceReply, InferenceRequest } from './inferenceProtocol'
 
 interface Port {
@@ -34,7 +34,7 @@ function port(): Port {
 }
 
 const channel = port()
-let trainer: Trainer | null = null
+let loaded: CheckpointModel | null = null
 let encoder: ParallelEncoder | null = null
 let queue = Promise.resolve()
 
@@ -43,9 +43,13 @@ async function answer(request: InferenceRequest): Promise<InferenceReply> {
     case 'load': {
       const pick = await pickBackend(request.backend)
       await encoder?.close()
-      trainer?.dispose()
-      trainer = Trainer.load(request.checkpoint)
-      encoder = new ParallelEncoder(trainer, pick.backend, (message) =>
+      loaded?.model.dispose()
+      // Cleared first: a checkpoint that fails to load leaves no model rather than a disposed one.
+      encoder = null
+      loaded = null
+      loaded = loadCheckpointModel(request.checkpoint)
+      const { model, step } = loaded
+      encoder = new ParallelEncoder(model, pick.backend, (message) =>
         process.stderr.write(`inference: ${message}\n`),
       )
       return {
@@ -54,23 +58,23 @@ async function answer(request: InferenceRequest): Promise<InferenceReply> {
         op: 'load',
         backend: pick.backend,
         skipped: pick.skipped,
-        size: trainer.config.model.size,
-        latentDim: trainer.config.model.latentDim,
-        step: trainer.step,
+        size: model.config.size,
+        latentDim: model.config.latentDim,
+        step,
       }
     }
     case 'encode': {
-      if (!trainer || !encoder) throw new Error('no model loaded')
+      if (!encoder) throw new Error('no model loaded')
       const { mu, logVar } = await encoder.encode(request.images)
       return { id: request.id, ok: true, op: 'encode', mu, logVar }
     }
     case 'decode': {
-      if (!trainer) throw new Error('no model loaded')
+      if (!loaded) throw new Error('no model loaded')
       return {
         id: request.id,
         ok: true,
         op: 'decode',
-        faces: await trainer.decodeAsync(request.latents),
+        faces: await loaded.model.decodeAsync(request.latents),
       }
     }
   }

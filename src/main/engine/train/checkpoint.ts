@@ -1,4 +1,13 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeSync,
+} from 'node:fs'
 import type { TrainConfig } from '../model/config'
 
 /**
@@ -106,23 +115,65 @@ export function checkpointHeader(
 export function readCheckpointFile(file: string): CheckpointData {
   const buf = readFileSync(file)
   const { header, dataStart } = checkpointHeader(buf, file)
-  const floats = (buf.length - dataStart) / 4
-  const aligned = new Float32Array(floats)
-  new Uint8Array(aligned.buffer).set(buf.subarray(dataStart))
-  const read = (blobs: CheckpointBlob[]) =>
-    new Map(
-      blobs.map((b) => {
-        const size = b.shape.reduce((x, y) => x * y, 1)
-        if (b.offset + size > floats) {
-          throw new Error(`${file}: checkpoint is truncated (blob ${b.name}); it cannot be resumed`)
-        }
-        return [b.name, aligned.slice(b.offset, b.offset + size)]
-      }),
-    )
+  const read = blobReader(file, buf.subarray(dataStart))
   return {
     header,
     params: read(header.params),
     adamM: read(header.adamM),
     adamV: read(header.adamV),
   }
+}
+
+/** A checkpoint's header and its model's parameters: what inference needs. */
+export interface CheckpointWeights {
+  header: CheckpointHeader
+  params: Map<string, Float32Array>
+}
+
+/**
+ * Only the parameters of a checkpoint (written first, before Adam's moments): the optimiser's state,
+ * twice the size of the weights, is neither read nor allocated.
+ */
+export function readCheckpointWeights(file: string): CheckpointWeights {
+  const fd = openSync(file, 'r')
+  try {
+    const size = fstatSync(fd).size
+    const prefix = Buffer.alloc(12)
+    readSync(fd, prefix, 0, 12, 0)
+    const headerLen = prefix.toString('ascii', 0, 8) === MAGIC ? prefix.readUInt32LE(8) : 0
+    // A header longer than the file fails as invalid JSON below, without a huge allocation.
+    const head = Buffer.alloc(Math.min(12 + headerLen, size))
+    readSync(fd, head, 0, head.length, 0)
+    const { header, dataStart } = checkpointHeader(head, file)
+    const floats = header.params.reduce((end, b) => Math.max(end, b.offset + blobSize(b)), 0)
+    const data = Buffer.alloc(floats * 4)
+    const got = readSync(fd, data, 0, data.length, dataStart)
+    return { header, params: blobReader(file, data.subarray(0, got))(header.params) }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function blobSize(blob: CheckpointBlob): number {
+  return blob.shape.reduce((x, y) => x * y, 1)
+}
+
+/** Copies blobs out of a checkpoint's float section into arrays of their own. */
+function blobReader(
+  file: string,
+  data: Buffer,
+): (blobs: CheckpointBlob[]) => Map<string, Float32Array> {
+  const floats = Math.floor(data.length / 4)
+  const aligned = new Float32Array(floats)
+  new Uint8Array(aligned.buffer).set(data.subarray(0, floats * 4))
+  return (blobs) =>
+    new Map(
+      blobs.map((b) => {
+        const size = blobSize(b)
+        if (b.offset + size > floats) {
+          throw new Error(`${file}: checkpoint is truncated (blob ${b.name}); it cannot be resumed`)
+        }
+        return [b.name, aligned.slice(b.offset, b.offset + size)]
+      }),
+    )
 }

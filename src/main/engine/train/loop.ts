@@ -2,19 +2,12 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DataSplit, TrainingData } from '../data/trainingData'
 import { klWeight } from '../model/loss'
-import { psnrFromMse } from '../model/pixels'
 import { mixSeed, permutation } from '../model/rng'
+import { evaluateSplit, type EvalResult } from './evaluate'
 import { measureQuality, type RunQuality } from './quality'
 import type { StepLoss, StepTrainer } from './trainer'
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt'
-
-export interface EvalResult extends StepLoss {
-  images: number
-  /** Per-pixel mean squared error in [0, 1] units, and the PSNR it implies. */
-  mse: number
-  psnr: number
-}
 
 export type TrainEvent =
   | {
@@ -93,35 +86,6 @@ export class EpochOrder {
       this.epoch = epoch
     }
     return Array.from(this.order.subarray(b * this.batchSize, (b + 1) * this.batchSize))
-  }
-}
-
-export async function evaluateSplit(
-  trainer: StepTrainer,
-  data: TrainingData,
-  split: DataSplit,
-  maxImages: number,
-): Promise<EvalResult | null> {
-  const n = Math.min(data.count(split), maxImages)
-  if (n === 0) return null
-  const sums = { total: 0, recon: 0, kl: 0, sse: 0, values: 0 }
-  for (let start = 0; start < n; start += 64) {
-    const indices = Array.from({ length: Math.min(64, n - start) }, (_, i) => start + i)
-    const r = await trainer.evaluateAsync(await data.readBatch(split, indices))
-    sums.total += r.total * indices.length
-    sums.recon += r.recon * indices.length
-    sums.kl += r.kl * indices.length
-    sums.sse += r.sumSquaredError
-    sums.values += r.pixels
-  }
-  const mse = sums.sse / sums.values
-  return {
-    images: n,
-    total: sums.total / n,
-    recon: sums.recon / n,
-    kl: sums.kl / n,
-    mse,
-    psnr: psnrFromMse(mse),
   }
 }
 

@@ -1,7 +1,7 @@
 import { activeUnits, meanSsim, relativeSharpness } from '../../analysis/imageQuality'
 import type { TrainingData } from '../data/trainingData'
 import { mixSeed } from '../model/rng'
-import type { EvalResult } from './loop'
+import type { EvalResult } from './evaluate'
 import type { StepTrainer } from './trainer'
 
 /** A finished run's quality on its test split. */

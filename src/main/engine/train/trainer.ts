@@ -2,20 +2,13 @@ import { tf } from '../tf'
 import { BN_MOMENTUM, unbiasedVarianceFactor } from '../model/batchNorm'
 import { type TrainConfig, validateTrainConfig } from '../model/config'
 import { klWeight, vaeLoss } from '../model/loss'
-import {
-  createParams,
-  disposeParams,
-  modelLayout,
-  type ModelLayout,
-  type Params,
-} from '../model/params'
-import { bytesToUnit, unitToRgba } from '../model/pixels'
-import { simdBytesToUnit } from '../kernels/simd/pixelKernel'
+import type { ModelLayout, Params } from '../model/params'
+import { readAsync, type Reads, readSync } from '../model/reads'
 import { mixSeed } from '../model/rng'
 import { decodeForward, encodeForward, type ForwardMode, type NormStats } from '../model/vae'
+import { type Encoded, type Inspection, VaeModel } from '../model/vaeModel'
 import { ReplicaGroupError, type ReplicaLink } from '../parallel/sharedGroup'
 import { Adam } from './adam'
-import { readAsync, type Reads, readSync } from './reads'
 import { type CheckpointData, readCheckpointFile, writeCheckpointFile } from './checkpoint'
 
 export interface StepLoss {
@@ -26,18 +19,6 @@ export interface StepLoss {
 
 /** evaluate's result: the loss parts and the summed squared pixel error over `pixels` values. */
 export type Evaluation = StepLoss & { sumSquaredError: number; pixels: number }
-
-/** μ and log σ², each [n × latentDim] row-major. */
-export interface Encoded {
-  mu: Float32Array
-  logVar: Float32Array
-}
-
-/** μ of some images and their reconstructions from it (RGBA). */
-export interface Inspection {
-  mu: Float32Array
-  reconstructions: Uint8ClampedArray
-}
 
 /** A trainer's whole state in plain arrays: what a checkpoint holds and what a new replica copies. */
 export interface TrainerState {
@@ -75,18 +56,16 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** Largest batch pushed through the network at once outside training. */
-const INFER_BATCH = 64
-
 /**
- * A VAE and its optimizer. Every random draw of a step (dropout, ε) is derived from (seed, step) and
- * the image's place in the batch, so two trainers with the same seed — or one resumed from a
- * checkpoint — produce identical losses on the same backend, and a data-parallel group of replicas
- * (joinGroup) computes what one trainer computes on the whole batch, up to float summation order.
+ * A VAE (its VaeModel, whose weights it trains in place) and its optimizer. Every random draw of a
+ * step (dropout, ε) is derived from (seed, step) and the image's place in the batch, so two trainers
+ * with the same seed — or one resumed from a checkpoint — produce identical losses on the same
+ * backend, and a data-parallel group of replicas (joinGroup) computes what one trainer computes on
+ * the whole batch, up to float summation order.
  */
 export class Trainer {
-  readonly layout: ModelLayout
-  private readonly params: Params
+  /** The network being trained: inference passes run on it directly. */
+  readonly model: VaeModel
   private readonly adam: Adam
   private readonly trainable: Map<string, tf.Variable>
   /** The trainable weights as Adam updates them; copied into the tfjs variables after each step. */
@@ -96,8 +75,7 @@ export class Trainer {
 
   private constructor(readonly config: TrainConfig) {
     validateTrainConfig(config)
-    this.layout = modelLayout(config.model)
-    this.params = createParams(this.layout, config.seed)
+    this.model = VaeModel.init(config.model, config.seed)
     this.trainable = new Map(
       this.layout.specs
         .filter((s) => s.trainable)
@@ -144,26 +122,16 @@ export class Trainer {
     return this.stepCount
   }
 
+  get layout(): ModelLayout {
+    return this.model.layout
+  }
+
+  private get params(): Params {
+    return this.model.params
+  }
+
   get imageBytes(): number {
-    const s = this.config.model.size
-    return s * s * 3
-  }
-
-  private imageCount(bytes: Uint8Array): number {
-    const s = this.config.model.size
-    const n = bytes.length / this.imageBytes
-    if (!Number.isInteger(n) || n < 1) {
-      throw new Error(
-        `trainer: batch of ${bytes.length} bytes is not a whole number of ${s}x${s}x3 images`,
-      )
-    }
-    return n
-  }
-
-  private imagesTensor(bytes: Uint8Array): tf.Tensor4D {
-    const s = this.config.model.size
-    const unit = (simdBytesToUnit() ?? bytesToUnit)(bytes)
-    return tf.tensor4d(unit, [this.imageCount(bytes), s, s, 3])
+    return this.model.imageBytes
   }
 
   /** Trainable values in one flat gradient, plus the three loss parts that travel with it. */
@@ -217,7 +185,7 @@ export class Trainer {
 
   private *stepReads(batch: Uint8Array, link: ReplicaLink | null): Reads<StepLoss> {
     const c = this.config
-    const n = this.imageCount(batch)
+    const n = this.model.imageCount(batch)
     const replicas = link?.size ?? 1
     if (n < replicas) {
       throw new Error(`trainer: a batch of ${n} images cannot be shared by ${replicas} replicas`)
@@ -238,7 +206,7 @@ export class Trainer {
     })
     const names: string[] = []
     const computed = tf.tidy(() => {
-      const x = this.imagesTensor(local)
+      const x = this.model.imagesTensor(local)
       let parts: tf.Scalar[] = []
       const { value, grads } = tf.variableGrads(() => {
         const { mu, logVar } = encodeForward(x, this.params, this.layout, c.model, mode(1))
@@ -340,7 +308,7 @@ export class Trainer {
   private *evaluateReads(batch: Uint8Array): Reads<Evaluation> {
     const c = this.config
     const values = tf.tidy(() => {
-      const x = this.imagesTensor(batch)
+      const x = this.model.imagesTensor(batch)
       const mode = { training: false }
       const { mu, logVar } = encodeForward(x, this.params, this.layout, c.model, mode)
       const out = decodeForward(mu, this.params, this.layout, c.model, mode)
@@ -365,125 +333,47 @@ export class Trainer {
 
   /** μ and log σ² for uint8 NHWC images, each [n × latentDim] row-major. */
   encode(images: Uint8Array): Encoded {
-    return readSync(this.encodeReads(images))
+    return this.model.encode(images)
   }
 
   encodeAsync(images: Uint8Array): Promise<Encoded> {
-    return readAsync(this.encodeReads(images))
-  }
-
-  private *encodeReads(images: Uint8Array): Reads<Encoded> {
-    const d = this.config.model.latentDim
-    const n = images.length / this.imageBytes
-    const mu = new Float32Array(n * d)
-    const logVar = new Float32Array(n * d)
-    for (let start = 0; start < n; start += INFER_BATCH) {
-      const count = Math.min(INFER_BATCH, n - start)
-      const slice = images.subarray(start * this.imageBytes, (start + count) * this.imageBytes)
-      const pair = tf.tidy(() => {
-        const r = encodeForward(
-          this.imagesTensor(slice),
-          this.params,
-          this.layout,
-          this.config.model,
-          {
-            training: false,
-          },
-        )
-        return [r.mu, r.logVar]
-      }) as [tf.Tensor, tf.Tensor]
-      try {
-        const [m, l] = yield pair
-        mu.set(m as Float32Array, start * d)
-        logVar.set(l as Float32Array, start * d)
-      } finally {
-        tf.dispose(pair)
-      }
-    }
-    return { mu, logVar }
+    return this.model.encodeAsync(images)
   }
 
   /** Latents [n × latentDim] → RGBA frames, n·size·size·4 bytes. */
   decode(latents: Float32Array): Uint8ClampedArray {
-    return readSync(this.decodeReads(latents))
+    return this.model.decode(latents)
   }
 
   decodeAsync(latents: Float32Array): Promise<Uint8ClampedArray> {
-    return readAsync(this.decodeReads(latents))
-  }
-
-  private *decodeReads(latents: Float32Array): Reads<Uint8ClampedArray> {
-    const d = this.config.model.latentDim
-    const n = latents.length / d
-    if (!Number.isInteger(n)) {
-      throw new Error(`decode: ${latents.length} values is not a multiple of latentDim ${d}`)
-    }
-    const s = this.config.model.size
-    const out = new Uint8ClampedArray(n * s * s * 4)
-    for (let start = 0; start < n; start += INFER_BATCH) {
-      const count = Math.min(INFER_BATCH, n - start)
-      const pixels = tf.tidy(() => {
-        const z = tf.tensor2d(latents.subarray(start * d, (start + count) * d), [count, d])
-        return decodeForward(z, this.params, this.layout, this.config.model, { training: false })
-      })
-      try {
-        const [values] = yield [pixels]
-        out.set(unitToRgba(values as Float32Array), start * s * s * 4)
-      } finally {
-        pixels.dispose()
-      }
-    }
-    return out
+    return this.model.decodeAsync(latents)
   }
 
   /** n faces from the prior, z ~ N(0, temperature²). */
   sample(n: number, seed: number, temperature = 1): Uint8ClampedArray {
-    return readSync(this.sampleReads(n, seed, temperature))
+    return this.model.sample(n, seed, temperature)
   }
 
   sampleAsync(n: number, seed: number, temperature = 1): Promise<Uint8ClampedArray> {
-    return readAsync(this.sampleReads(n, seed, temperature))
-  }
-
-  private *sampleReads(n: number, seed: number, temperature: number): Reads<Uint8ClampedArray> {
-    const z = tf.tidy(() =>
-      tf.randomNormal([n, this.config.model.latentDim], 0, temperature, 'float32', seed),
-    )
-    let latents: Float32Array
-    try {
-      ;[latents] = (yield [z]) as [Float32Array]
-    } finally {
-      z.dispose()
-    }
-    return yield* this.decodeReads(latents)
+    return this.model.sampleAsync(n, seed, temperature)
   }
 
   /** Images through μ and back, RGBA. */
   reconstruct(images: Uint8Array): Uint8ClampedArray {
-    return readSync(this.reconstructReads(images))
+    return this.model.reconstruct(images)
   }
 
   reconstructAsync(images: Uint8Array): Promise<Uint8ClampedArray> {
-    return readAsync(this.reconstructReads(images))
-  }
-
-  private *reconstructReads(images: Uint8Array): Reads<Uint8ClampedArray> {
-    const { mu } = yield* this.encodeReads(images)
-    return yield* this.decodeReads(mu)
+    return this.model.reconstructAsync(images)
   }
 
   /** What the end-of-run quality figures need: μ of `images`, their reconstructions (RGBA). */
   inspect(images: Uint8Array): Inspection {
-    return readSync(this.inspectReads(images))
+    return this.model.inspect(images)
   }
 
   inspectAsync(images: Uint8Array): Promise<Inspection> {
-    return readAsync(this.inspectReads(images))
-  }
-
-  private *inspectReads(images: Uint8Array): Reads<Inspection> {
-    const { mu } = yield* this.encodeReads(images)
-    return { mu, reconstructions: yield* this.decodeReads(mu) }
+    return this.model.inspectAsync(images)
   }
 
   /** The full training state as plain arrays: weights, moving statistics, Adam, step. */
@@ -492,9 +382,7 @@ export class Trainer {
   }
 
   private *stateReads(): Reads<TrainerState> {
-    const vars = this.layout.specs.map((s) => this.params.get(s.name) as tf.Variable)
-    const values = yield vars
-    const params = new Map(this.layout.specs.map((s, i) => [s.name, values[i] as Float32Array]))
+    const params = yield* this.model.weightsReads()
     const adam = this.adam.getState()
     return {
       config: this.config,
@@ -552,20 +440,13 @@ export class Trainer {
   }
 
   private restore(state: TrainerState): void {
-    for (const spec of this.layout.specs) {
-      const values = state.params.get(spec.name)
-      const v = this.params.get(spec.name) as tf.Variable
-      if (!values || values.length !== v.size) {
-        throw new Error(`checkpoint: parameter ${spec.name} is missing or has the wrong size`)
-      }
-      tf.tidy(() => v.assign(tf.tensor(values, v.shape)))
-    }
+    this.model.setWeights(state.params)
     for (const [name, w] of this.weights) w.set(state.params.get(name) as Float32Array)
     this.adam.setState({ iteration: state.adamIteration, m: state.adamM, v: state.adamV })
     this.stepCount = state.step
   }
 
   dispose(): void {
-    disposeParams(this.params)
+    this.model.dispose()
   }
 }

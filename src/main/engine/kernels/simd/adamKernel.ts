@@ -1,4 +1,4 @@
-import type { AdamMoments } from '../../train/adam'
+import type { AdamMoments } from '../adamMoments'
 import { simdEnabled } from '../switch'
 import { ensureBytes, type OwnMemory, ownMemoryKernels } from './kernelModules'
 

@@ -1,4 +1,4 @@
-import type { FillDropoutMask } from '../../model/rng'
+import type { FillDropoutMask } from '../dropoutFill'
 import { simdEnabled } from '../switch'
 import { ensureBytes, type OwnMemory, threadOwnMemoryKernels } from './kernelModules'
 
