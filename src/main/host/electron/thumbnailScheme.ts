@@ -19,7 +19,8 @@ export function serveThumbnails(service: Pick<StudioService, 'thumbnail'>): void
     const match = /^face-studio:\/\/thumb\/(\d{1,10})$/.exec(request.url)
     if (!match) return new Response('not found', { status: 404 })
     const reply = await thumbnailReply(service, Number(match[1]))
-    return new Response(reply.body, {
+    const body = typeof reply.body === 'string' ? reply.body : new Uint8Array(reply.body)
+    return new Response(body, {
       status: reply.status,
       headers: { 'Content-Type': reply.type },
     })
