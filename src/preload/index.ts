@@ -1,11 +1,15 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import { events, isMethodName, type EventName, type StudioClient } from '../shared/contract'
+import { events, type EventName } from '../shared/contract'
+import type { StudioBridge } from '../shared/transport'
 import { EVENT_CHANNEL, INVOKE_CHANNEL, THUMBNAIL_SCHEME } from '../main/host/electron/channels'
 
-/** Exposes the contract, and nothing else, to the sandboxed page. */
-const client: StudioClient = {
+/**
+ * Exposes the contract, and nothing else, to the sandboxed page. Calls answer the main process's
+ * envelopes as they are: the page's client unwraps them, since an error thrown across contextBridge
+ * would arrive without its code.
+ */
+const bridge: StudioBridge = {
   invoke(method, input) {
-    if (!isMethodName(method)) return Promise.reject(new Error(`unknown method ${String(method)}`))
     return ipcRenderer.invoke(INVOKE_CHANNEL, method, input)
   },
   on(event, listener) {
@@ -21,4 +25,4 @@ const client: StudioClient = {
   },
 }
 
-contextBridge.exposeInMainWorld('studio', client)
+contextBridge.exposeInMainWorld('studio', bridge)

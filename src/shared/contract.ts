@@ -9,8 +9,10 @@ import { morphEvents, morphMethods } from './contractMorph'
 import { selectionMethods } from './contractSelection'
 import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from './limits'
 import { absolutePathSchema, imageDataUrlSchema } from './schemas'
+import { ContractError } from './envelope'
 
 export { isAbsolutePath } from './schemas'
+export { ContractError } from './envelope'
 
 export const CELEBA_SPLITS = ['train', 'validation', 'test', 'unassigned'] as const
 export const splitSchema = z.enum(CELEBA_SPLITS)
@@ -367,16 +369,6 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methods, name)
 }
 
-export class ContractError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'bad-request' | 'unknown-method' | 'failed',
-  ) {
-    super(message)
-    this.name = 'ContractError'
-  }
-}
-
 /** Validates a method's input; the message names the field at fault. */
 export function parseMethodInput<M extends MethodName>(
   method: M,
@@ -390,15 +382,3 @@ export function parseMethodInput<M extends MethodName>(
   }
   return result.data as MethodParsedInput<M>
 }
-
-/** Envelope of the WebSocket transport. */
-export const wsRequestSchema = z.object({
-  id: z.number().int().nonnegative(),
-  method: z.string().max(64),
-  input: z.unknown(),
-})
-export type WsRequest = z.infer<typeof wsRequestSchema>
-export type WsMessage =
-  | { type: 'result'; id: number; ok: true; value: unknown }
-  | { type: 'result'; id: number; ok: false; error: string; code: string }
-  | { type: 'event'; event: EventName; payload: unknown }

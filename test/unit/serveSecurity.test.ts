@@ -6,7 +6,8 @@ import {
   requestToken,
   tokensEqual,
 } from '../../src/main/host/serve/security'
-import { decodePath, imageType, readStaticFile } from '../../src/main/host/serve/staticFiles'
+import { decodePath, readStaticFile } from '../../src/main/host/serve/staticFiles'
+import { imageType } from '../../src/main/host/thumbnails'
 
 const request = (headers: Record<string, string>): IncomingMessage =>
   ({ headers }) as IncomingMessage

@@ -5,10 +5,11 @@ import {
   type MethodName,
   type StudioApi,
 } from '../../shared/contract'
+import { settle, type Envelope } from '../../shared/envelope'
 
 /**
  * The one entry every transport uses: checks the method exists, validates its payload against the
- * contract, then calls the service. Errors come back as plain messages.
+ * contract, then calls the service.
  */
 export async function dispatch(
   service: StudioApi,
@@ -23,8 +24,13 @@ export async function dispatch(
   return handler.call(service, parsed)
 }
 
-export function errorCode(error: unknown): string {
-  return error instanceof ContractError ? error.code : 'failed'
+/** A dispatched call as the envelope every transport sends back. */
+export function dispatchEnvelope(
+  service: StudioApi,
+  method: unknown,
+  input: unknown,
+): Promise<Envelope> {
+  return settle(() => dispatch(service, method, input))
 }
 
 export type { MethodName }

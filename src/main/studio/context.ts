@@ -1,4 +1,10 @@
-import type { EventName, EventPayload, MethodName, StudioApi } from '../../shared/contract'
+import {
+  events,
+  type EventName,
+  type EventPayload,
+  type MethodName,
+  type StudioApi,
+} from '../../shared/contract'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import type { ModelHost } from './faceModel'
@@ -6,6 +12,23 @@ import type { JobManager } from './jobs'
 import type { PickSavePath } from './saveTarget'
 
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
+
+/**
+ * The host's sink behind the contract's check of every outgoing event, for every host alike: a
+ * payload its schema rejects is a bug in the studio, named here (event and field) rather than
+ * met later in a page.
+ */
+export function checkedEvents(sink: EventSink): EventSink {
+  return (event, payload) => {
+    const result = events[event].safeParse(payload)
+    if (!result.success) {
+      const issue = result.error.issues[0]
+      const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload'
+      throw new Error(`outgoing event ${event}: ${where}: ${issue?.message ?? 'invalid'}`)
+    }
+    sink(event, payload)
+  }
+}
 
 export interface OpenProject {
   paths: ProjectPaths

@@ -21,7 +21,13 @@ import { compareRuns } from './training/runComparison'
 import { TrainingController } from './training/trainingController'
 import type { TrainingProcess } from '../engine'
 import type { InferenceChannel } from '../engine/process/inferenceClient'
-import { bindPart, type EventSink, type OpenProject, type StudioContext } from './context'
+import {
+  bindPart,
+  checkedEvents,
+  type EventSink,
+  type OpenProject,
+  type StudioContext,
+} from './context'
 import { ModelHost } from './faceModel'
 import { LATENT_METHOD_NAMES, LatentService } from './latentService'
 import { MORPH_METHOD_NAMES, MorphService } from './morphService'
@@ -98,16 +104,16 @@ export class StudioService implements CoreApi, StudioContext {
 
   constructor(private readonly options: StudioOptions) {
     this.recents = new RecentProjects(options.userDataDir)
-    this.emit = options.emit
+    this.emit = checkedEvents(options.emit)
     if (options.pickSavePath) this.pickSavePath = options.pickSavePath
     this.models = new ModelHost(options.launchInference)
     this.jobs = new JobManager({
-      progress: (progress) => options.emit('job.progress', progress),
-      finished: (finished) => options.emit('job.finished', finished),
+      progress: (progress) => this.emit('job.progress', progress),
+      finished: (finished) => this.emit('job.finished', finished),
     })
     this.latent = new LatentService(this)
     // The latents follow the model: a run that ends with a checkpoint is encoded with it.
-    this.training = new TrainingController(options.emit, options.launchEngine, (runId) => {
+    this.training = new TrainingController(this.emit, options.launchEngine, (runId) => {
       void this.latent.encoding.afterTraining(runId).catch(() => undefined)
     })
     this.api = {
@@ -314,7 +320,7 @@ export class StudioService implements CoreApi, StudioContext {
       ingestDataset(project.db, project.paths, resolve(datasetDir), { size, ...control }),
     )
     void done.then(() => {
-      if (this.project === project) this.options.emit('project.changed', this.summarise(project))
+      if (this.project === project) this.emit('project.changed', this.summarise(project))
     })
     return { jobId }
   }
@@ -335,7 +341,7 @@ export class StudioService implements CoreApi, StudioContext {
     this.project = { paths, db, isDemo: demo }
     const summary = this.summarise(this.project)
     this.recents.remember({ path: paths.root, name: summary.name })
-    this.options.emit('project.changed', summary)
+    this.emit('project.changed', summary)
     return summary
   }
 

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { wsRequestSchema, type EventName, type WsMessage } from '../../../shared/contract'
+import type { EventName } from '../../../shared/contract'
+import type { Envelope, ErrorCode } from '../../../shared/envelope'
 import { MAX_REQUEST_BYTES, MAX_WS_MESSAGE_BYTES } from '../../../shared/limits'
+import { wsRequestSchema, type WsMessage } from '../../../shared/transport'
 import type { StudioService } from '../../studio/service'
-import { dispatch, errorCode } from '../dispatch'
+import { dispatchEnvelope } from '../dispatch'
+import { thumbnailReply } from '../thumbnails'
 import { sendExport } from './downloads'
 import {
   isPublicAsset,
@@ -14,9 +17,17 @@ import {
   requestToken,
   tokensEqual,
 } from './security'
-import { decodePath, imageType, readStaticFile } from './staticFiles'
+import { decodePath, readStaticFile } from './staticFiles'
 
 const MAX_BODY_BYTES = MAX_REQUEST_BYTES
+
+/** The HTTP status that goes with a failed call's code (the body is the envelope either way). */
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  'bad-request': 400,
+  'unknown-method': 404,
+  refused: 403,
+  failed: 500,
+}
 
 export interface ServeHostOptions {
   port: number
@@ -92,18 +103,9 @@ export async function startServeHost(
     if (!isGet) return send(response, 405, 'text/plain', 'method not allowed')
     const thumb = /^\/thumb\/(\d{1,10})$/.exec(url.pathname)
     if (thumb) {
-      try {
-        const image = await service().thumbnail(Number(thumb[1]))
-        response.setHeader('Cache-Control', 'private, max-age=60')
-        return send(response, 200, imageType(image), image)
-      } catch (error) {
-        return send(
-          response,
-          404,
-          'text/plain',
-          error instanceof Error ? error.message : 'not found',
-        )
-      }
+      const reply = await thumbnailReply(service(), Number(thumb[1]))
+      if (reply.status === 200) response.setHeader('Cache-Control', 'private, max-age=60')
+      return send(response, reply.status, reply.type, reply.body)
     }
     if (path.startsWith('/exports/')) {
       return sendExport(service(), path.slice('/exports/'.length), request, response)
@@ -127,21 +129,11 @@ export async function startServeHost(
       const text = await readBody(request)
       body = text.length === 0 ? {} : JSON.parse(text)
     } catch (error) {
-      return sendJson(response, 400, {
-        error: error instanceof Error ? error.message : 'bad request body',
-      })
+      const reason = error instanceof Error ? error.message : 'bad request body'
+      return sendJson(response, 400, { ok: false, error: reason, code: 'bad-request' })
     }
-    try {
-      const value = await dispatch(service().api, method, body)
-      return sendJson(response, 200, { value })
-    } catch (error) {
-      const code = errorCode(error)
-      const status = code === 'bad-request' ? 400 : code === 'unknown-method' ? 404 : 500
-      return sendJson(response, status, {
-        error: error instanceof Error ? error.message : String(error),
-        code,
-      })
-    }
+    const reply = await dispatchEnvelope(service().api, method, body)
+    return sendJson(response, reply.ok ? 200 : HTTP_STATUS[reply.code], reply)
   }
 
   server.on('upgrade', (request, socket, head) => {
@@ -181,18 +173,10 @@ export async function startServeHost(
       closeSoon(ws, 1007, 'malformed request')
       return
     }
-    let reply: WsMessage
-    try {
-      const value = await dispatch(service().api, request.method, request.input)
-      reply = { type: 'result', id: request.id, ok: true, value }
-    } catch (error) {
-      reply = {
-        type: 'result',
-        id: request.id,
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-        code: errorCode(error),
-      }
+    const reply: WsMessage = {
+      type: 'result',
+      id: request.id,
+      ...(await dispatchEnvelope(service().api, request.method, request.input)),
     }
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply))
   }
@@ -231,7 +215,7 @@ function send(response: ServerResponse, status: number, type: string, body: stri
   response.end(body)
 }
 
-function sendJson(response: ServerResponse, status: number, value: unknown): void {
+function sendJson(response: ServerResponse, status: number, value: Envelope): void {
   send(response, status, 'application/json', JSON.stringify(value))
 }
 

@@ -5,8 +5,9 @@ import type {
   MethodName,
   MethodOutput,
   StudioClient,
-  WsMessage,
 } from '@shared/contract'
+import { unwrap } from '@shared/envelope'
+import type { WsMessage } from '@shared/transport'
 
 interface Pending {
   resolve: (value: unknown) => void
@@ -54,8 +55,11 @@ export function createWebSocketClient(location: Location): StudioClient {
         const waiting = pending.get(data.id)
         if (!waiting) return
         pending.delete(data.id)
-        if (data.ok) waiting.resolve(data.value)
-        else waiting.reject(new Error(data.error))
+        try {
+          waiting.resolve(unwrap(data))
+        } catch (error) {
+          waiting.reject(error as Error)
+        }
       }
     })
     return opening
