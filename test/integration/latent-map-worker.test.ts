@@ -10,6 +10,7 @@ import type { Db } from '../../src/main/store/database'
 import { insertLatents } from '../../src/main/store/latents'
 import { openProjectFolder } from '../../src/main/store/projectFolder'
 import { makeTempDir } from '../support/tempDir'
+import { seededRandom } from '../support/rng'
 
 // Big enough that t-SNE on this thread blocks the loop for ~0.5 s at a time (PCA 64 → 50 dims,
 // 5,000-point affinities, placing the other 1,000): the lag check below would fail there.
@@ -19,11 +20,7 @@ const CLUSTERS = 5
 /** The longest a 10 ms timer may be late while the map computes; in-thread it is ~0.5 s. */
 const MAX_LAG_MS = 200
 
-let seed = 7
-const random = (): number => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
-  return seed / 4294967296
-}
+const random = seededRandom(7)
 
 function addRun(db: Db, runId: number, count: number, dim: (i: number) => number): void {
   db.prepare(
