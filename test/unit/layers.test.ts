@@ -7,9 +7,14 @@ import { beforeAll, describe, expect, it } from 'vitest'
 const root = resolve(import.meta.dirname, '../..')
 let eslint: ESLint
 
-beforeAll(() => {
+// Loading the config (typescript-eslint, the Svelte parser) is the slow part: done once, up front,
+// with room for a busy machine.
+const LINT_TIMEOUT_MS = 120_000
+
+beforeAll(async () => {
   eslint = new ESLint({ cwd: root })
-})
+  await eslint.lintText('export {}\n', { filePath: resolve(root, 'src/shared/warm-up.ts') })
+}, LINT_TIMEOUT_MS)
 
 async function layerErrors(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: resolve(root, file) })
@@ -63,7 +68,7 @@ const cases: Record<string, Case[]> = {
   ],
 }
 
-describe('the layer rules', () => {
+describe('the layer rules', { timeout: LINT_TIMEOUT_MS }, () => {
   for (const [rule, list] of Object.entries(cases)) {
     describe(rule, () => {
       for (const { file, source, error } of list) {
