@@ -52,6 +52,7 @@ interface Waiter {
   event: EventName
   match: (payload: unknown) => boolean
   resolve: (payload: unknown) => void
+  reject: (error: Error) => void
 }
 
 /**
@@ -72,7 +73,11 @@ export async function startServiceHarness(
     emit: (event, raw) => {
       const parsed = eventSchemas[event].safeParse(raw)
       if (!parsed.success) {
-        broken.push(`${event}: ${parsed.error.message}`)
+        // Whoever waits for an event learns at once that one broke the contract.
+        const error = new Error(`event ${event} breaks its schema: ${parsed.error.message}`)
+        broken.push(error.message)
+        for (const waiter of waiters) waiter.reject(error)
+        waiters = []
         return
       }
       const payload: unknown = parsed.data
@@ -100,8 +105,8 @@ export async function startServiceHarness(
       const test = match as (payload: unknown) => boolean
       const seen = recorded.find((r) => r.event === event && test(r.payload))
       if (seen) return Promise.resolve(seen.payload as EventPayload<typeof event>)
-      return new Promise((resolve) => {
-        waiters.push({ event, match: test, resolve: resolve as (payload: unknown) => void })
+      return new Promise((resolve, reject) => {
+        waiters.push({ event, match: test, resolve: resolve as (payload: unknown) => void, reject })
       })
     },
     whenFinished: (jobId) =>
@@ -110,8 +115,7 @@ export async function startServiceHarness(
         : harness.nextEvent('job.finished', (f) => f.jobId === jobId),
     async close() {
       await service.close()
-      if (broken.length > 0)
-        throw new Error(`events that break the contract:\n${broken.join('\n')}`)
+      if (broken.length > 0) throw new Error(broken.join('\n'))
     },
   }
   if (projectDir) await harness.call('projects.open', { path: projectDir })
