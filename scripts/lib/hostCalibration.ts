@@ -2,8 +2,7 @@
  * How fast this machine's cores multiply right now: the engine's fused multiply-add product kernel
  * (resources/wasm/gemm.wasm) on a fixed 256 × 576 × 64 product, whose operands fit in the L2 cache,
  * on one thread alone, then on two threads started together. On a shared host neither figure is
- * fixed (one thread has measured 11 to 34 GFLOP/s here, two at once anything from 33 each down to
- * 14 + 11), and every figure of a bench moves with them; printed beside them, they say which host a
+ * fixed, and every figure of a bench moves with them; printed beside them, they say which host a
  * run met.
  */
 import { Worker } from 'node:worker_threads'

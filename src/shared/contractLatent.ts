@@ -1,4 +1,4 @@
-/** The contract's latent-space part (issue 4): samples, attribute vectors, statistics, maps, neighbours. */
+/** The contract's latent-space part: samples, attribute vectors, statistics, maps, neighbours. */
 import { z } from 'zod'
 import { nameEndingProblem, saveTargetSchema, savedFileSchema } from './exportTarget'
 import { MAX_SAMPLE_COUNT, MAX_SEED } from './limits'

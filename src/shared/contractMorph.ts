@@ -1,4 +1,4 @@
-/** The contract's morph part (issue 5): saved timelines, scrubbing, export. */
+/** The contract's morph part: saved timelines, scrubbing, export. */
 import { z } from 'zod'
 import { faceSourceSchema } from './contractLatent'
 import { timelineSchema } from './latent/timeline'

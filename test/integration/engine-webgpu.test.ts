@@ -26,6 +26,7 @@ import { relError } from '../support/relError'
 import { repoRoot } from '../support/sharedData'
 import { makeTempDir } from '../support/tempDir'
 import { tinyModel } from '../support/engineModels'
+import { seededRandom } from '../support/rng'
 
 const temp = makeTempDir('engine-webgpu-')
 
@@ -38,11 +39,8 @@ beforeAll(async () => {
 /** Deterministic values in [-scale, scale). */
 function values(n: number, seed: number, scale = 1): Float32Array {
   const out = new Float32Array(n)
-  let s = seed >>> 0
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    out[i] = (s / 2 ** 32 - 0.5) * 2 * scale
-  }
+  const random = seededRandom(seed)
+  for (let i = 0; i < n; i++) out[i] = (random() - 0.5) * 2 * scale
   return out
 }
 

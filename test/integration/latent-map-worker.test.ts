@@ -1,29 +1,22 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { JobFinished, JobProgress } from '../../src/shared/contract'
-import type { StudioContext } from '../../src/main/studio/context'
-import { ModelHost } from '../../src/main/studio/faceModel'
-import { JobManager } from '../../src/main/studio/jobs'
+import type { JobFinished } from '../../src/shared/contract'
 import { cachedMap } from '../../src/main/studio/latent/maps'
-import { LatentService } from '../../src/main/studio/latentService'
 import type { Db } from '../../src/main/store/database'
 import { insertLatents } from '../../src/main/store/latents'
-import { openProjectFolder } from '../../src/main/store/projectFolder'
+import { startServiceHarness, type ServiceHarness } from '../support/serviceHarness'
 import { makeTempDir } from '../support/tempDir'
+import { seededRandom } from '../support/rng'
 
-// Big enough that t-SNE on this thread blocks the loop for ~0.5 s at a time (PCA 64 → 50 dims,
+// Big enough that t-SNE on this thread would block the loop for long stretches (PCA 64 → 50 dims,
 // 5,000-point affinities, placing the other 1,000): the lag check below would fail there.
 const POINTS = 6000
 const DIM = 64
 const CLUSTERS = 5
-/** The longest a 10 ms timer may be late while the map computes; in-thread it is ~0.5 s. */
+/** The longest a 10 ms timer may be late while the map computes (in-thread: far longer). */
 const MAX_LAG_MS = 200
 
-let seed = 7
-const random = (): number => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
-  return seed / 4294967296
-}
+const random = seededRandom(7)
 
 function addRun(db: Db, runId: number, count: number, dim: (i: number) => number): void {
   db.prepare(
@@ -47,33 +40,13 @@ function addRun(db: Db, runId: number, count: number, dim: (i: number) => number
 
 describe('map jobs on a worker thread', () => {
   const temp = makeTempDir('latent-map-worker-')
-  const project = { ...openProjectFolder(join(temp.dir, 'project')), isDemo: false }
-  const { db } = project
-  const progress: JobProgress[] = []
-  const finished: JobFinished[] = []
-  const models = new ModelHost()
-  const ctx: StudioContext = {
-    requireProject: () => project,
-    jobs: new JobManager({
-      progress: (p) => progress.push(p),
-      finished: (f) => finished.push(f),
-    }),
-    emit: () => undefined,
-    models,
-  }
-  const service = new LatentService(ctx)
+  let studio: ServiceHarness
+  let db: Db
 
-  async function waitForJob(jobId: string, timeoutMs = 300_000): Promise<JobFinished> {
-    const until = Date.now() + timeoutMs
-    while (Date.now() < until) {
-      const done = finished.find((f) => f.jobId === jobId)
-      if (done) return done
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    throw new Error(`job ${jobId} did not finish`)
-  }
-
-  beforeAll(() => {
+  beforeAll(async () => {
+    studio = await startServiceHarness(temp.dir)
+    await studio.call('projects.create', { path: join(temp.dir, 'project') })
+    db = studio.project().db
     const image = db.prepare(
       "INSERT INTO images (id, file, split, size, mtime_ms, status) VALUES (?, ?, 0, 1, 1, 'ok')",
     )
@@ -85,9 +58,8 @@ describe('map jobs on a worker thread', () => {
     addRun(db, 2, 40, (i) => (i === 17 ? 8 : DIM))
   })
 
-  afterAll(() => {
-    models.close()
-    db.close()
+  afterAll(async () => {
+    await studio.close()
     temp.cleanup()
   })
 
@@ -103,10 +75,10 @@ describe('map jobs on a worker thread', () => {
     }, 10)
     let outcome: JobFinished
     try {
-      const started = await service['latent.map']({ runId: 1, method: 'tsne' })
+      const started = await studio.call('latent.map', { runId: 1, method: 'tsne' })
       expect(started.cached).toBe(false)
-      outcome = await waitForJob(started.jobId as string)
-      const mine = progress.filter((p) => p.jobId === started.jobId)
+      outcome = await studio.whenFinished(started.jobId)
+      const mine = studio.progress(started.jobId)
       // Progress from inside the worker: the neighbour search and the layout iterations.
       expect(mine.some((p) => p.phase === 'neighbours' && p.total === POINTS - 1000)).toBe(true)
       const layout = mine.filter((p) => p.phase === 'layout')
@@ -138,23 +110,22 @@ describe('map jobs on a worker thread', () => {
       other += dist(i, i + 1)
     }
     expect(same * 3).toBeLessThan(other)
-    expect((await service['latent.map']({ runId: 1, method: 'tsne' })).cached).toBe(true)
-    const result = await service['latent.mapResult']({ runId: 1, method: 'tsne' })
+    expect((await studio.call('latent.map', { runId: 1, method: 'tsne' })).cached).toBe(true)
+    const result = await studio.call('latent.mapResult', { runId: 1, method: 'tsne' })
     expect(result?.points).toBe(POINTS)
   })
 
   it('cancels mid-job: the worker stops, the job says cancelled and nothing is cached', async () => {
-    const started = await service['latent.map']({ runId: 1, method: 'tsne', limit: 5000 })
+    const started = await studio.call('latent.map', { runId: 1, method: 'tsne', limit: 5000 })
     const jobId = started.jobId as string
-    const until = Date.now() + 120_000
-    while (!progress.some((p) => p.jobId === jobId && p.phase === 'layout' && p.done > 0)) {
-      if (Date.now() > until) throw new Error('no layout progress from the map worker')
-      await new Promise((r) => setTimeout(r, 10))
-    }
-    expect(ctx.jobs.cancel(jobId)).toBe(true)
-    const outcome = await waitForJob(jobId)
+    await studio.nextEvent(
+      'job.progress',
+      (p) => p.jobId === jobId && p.phase === 'layout' && p.done > 0,
+    )
+    expect(await studio.call('jobs.cancel', { jobId })).toEqual({ cancelled: true })
+    const outcome = await studio.whenFinished(jobId)
     expect(outcome.status).toBe('cancelled')
-    expect(ctx.jobs.isRunning('analysis')).toBe(false)
+    expect(await studio.call('jobs.active', {})).toEqual([])
     expect(cachedMap(db, 1, 'tsne', 5000)).toBeNull()
     // The worker no longer burns CPU: this process is nearly idle once it has been terminated.
     await new Promise((r) => setTimeout(r, 300))
@@ -167,8 +138,8 @@ describe('map jobs on a worker thread', () => {
   })
 
   it('turns an error inside the worker into the job error, naming the bad row', async () => {
-    const started = await service['latent.map']({ runId: 2, method: 'pca' })
-    const outcome = await waitForJob(started.jobId as string, 60_000)
+    const started = await studio.call('latent.map', { runId: 2, method: 'pca' })
+    const outcome = await studio.whenFinished(started.jobId)
     expect(outcome.status).toBe('failed')
     expect(outcome).toMatchObject({
       error: expect.stringMatching(/run 2: image 18 has 8 values, others have 64; re-encode/),

@@ -13,15 +13,12 @@ import {
 import { NoLatentsError, loadLatentTable } from '../../src/main/studio/latent/latentData'
 import { cachedMap, computeMap } from '../../src/main/studio/latent/maps'
 import { makeTempDir } from '../support/tempDir'
+import { seededRandom } from '../support/rng'
 
 const DIM = 6
 const NAMES = ['Smiling', 'Male', 'Young']
 
-let seed = 99
-const random = (): number => {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
-  return seed / 4294967296
-}
+const random = seededRandom(99)
 
 interface Face {
   id: number

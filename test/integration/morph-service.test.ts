@@ -4,17 +4,13 @@ import { join } from 'node:path'
 import omggif from 'omggif'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { JobFinished, JobProgress, MethodInput } from '../../src/shared/contract'
-import { morphMethods } from '../../src/shared/contractMorph'
+import type { MethodInput, MethodName } from '../../src/shared/contract'
 import { norm, parseTimeline, scheduleDelays, type TimelineInput } from '../../src/shared/latent'
-import { openDatabase, type Db } from '../../src/main/store/database'
+import type { Db } from '../../src/main/store/database'
 import { projectPaths } from '../../src/main/store/projectFolder'
 import { readLatentMatrix } from '../../src/main/store/latents'
-import type { StudioContext } from '../../src/main/studio/context'
-import { ModelHost } from '../../src/main/studio/faceModel'
-import { JobManager } from '../../src/main/studio/jobs'
 import { planFrames } from '../../src/main/studio/morph/framePlan'
-import { MorphService } from '../../src/main/studio/morphService'
+import { startServiceHarness, type ServiceHarness } from '../support/serviceHarness'
 import { makeTempDir } from '../support/tempDir'
 
 const temp = makeTempDir('morph-service-')
@@ -22,27 +18,8 @@ const project = join(temp.dir, 'project')
 cpSync(inject('trainedProject'), project, { recursive: true })
 const paths = projectPaths(project)
 let db: Db
-let models: ModelHost
-let service: MorphService
-const finished: JobFinished[] = []
-const progress: JobProgress[] = []
-
-/** Parses input the way the transports do before a method runs. */
-function call<M extends keyof typeof morphMethods>(method: M, input: MethodInput<M>) {
-  const parsed = morphMethods[method].input.parse(input)
-  return (service[method] as (i: unknown) => Promise<unknown>)(parsed)
-}
-
-function whenFinished(jobId: string): Promise<JobFinished> {
-  return new Promise((resolve) => {
-    const poll = (): void => {
-      const f = finished.find((x) => x.jobId === jobId)
-      if (f) resolve(f)
-      else setTimeout(poll, 50)
-    }
-    poll()
-  })
-}
+let studio: ServiceHarness
+const call = <M extends MethodName>(method: M, input: MethodInput<M>) => studio.call(method, input)
 
 /** Two keyframes far apart in latent space (so their faces differ even for a briefly trained model). */
 function farTimeline(dim: number, extra: Partial<TimelineInput> = {}): TimelineInput {
@@ -58,26 +35,14 @@ function farTimeline(dim: number, extra: Partial<TimelineInput> = {}): TimelineI
 
 let dim = 0
 
-beforeAll(() => {
-  db = openDatabase(paths.database)
-  models = new ModelHost()
-  const jobs = new JobManager({
-    progress: (p) => progress.push(p),
-    finished: (f) => finished.push(f),
-  })
-  const ctx: StudioContext = {
-    requireProject: () => ({ paths, db, isDemo: false }),
-    jobs,
-    emit: () => undefined,
-    models,
-  }
-  service = new MorphService(ctx)
+beforeAll(async () => {
+  studio = await startServiceHarness(temp.dir, project)
+  db = studio.project().db
   dim = readLatentMatrix(db, 1).dim
 })
 
-afterAll(() => {
-  models.close()
-  db.close()
+afterAll(async () => {
+  await studio.close()
   temp.cleanup()
 })
 
@@ -106,8 +71,8 @@ describe('morph service', () => {
         { kind: 'latent' as const, latent: Array.from({ length: dim }, (_, i) => i / 7) },
       ],
     }
-    const { id } = (await call('timelines.save', saved)) as { id: number }
-    const other = (await call('timelines.save', {
+    const { id } = await call('timelines.save', saved)
+    const other = await call('timelines.save', {
       name: 'defaults',
       runId: null,
       timeline: farTimeline(dim),
@@ -115,21 +80,21 @@ describe('morph service', () => {
         { kind: 'sample', seed: 1 },
         { kind: 'sample', seed: 2 },
       ],
-    })) as { id: number }
+    })
     expect(other.id).not.toBe(id)
 
-    const got = (await call('timelines.get', { id })) as Record<string, unknown>
+    const got = await call('timelines.get', { id })
     expect(got).toEqual({ ...saved, id, updatedAt: expect.any(String) })
-    const list = (await call('timelines.list', {})) as { id: number; keyframes: number }[]
+    const list = await call('timelines.list', {})
     expect(list.map((t) => t.id).sort()).toEqual([id, other.id].sort())
     expect(list.find((t) => t.id === id)?.keyframes).toBe(3)
 
     // Defaults are stored filled in, so the reopened timeline is what the schema made of the input.
-    const defaults = (await call('timelines.get', { id: other.id })) as { timeline: unknown }
+    const defaults = await call('timelines.get', { id: other.id })
     expect(defaults.timeline).toEqual(parseTimeline(farTimeline(dim)))
 
     await call('timelines.save', { ...saved, id, name: 'renamed' })
-    expect(((await call('timelines.get', { id })) as { name: string }).name).toBe('renamed')
+    expect((await call('timelines.get', { id })).name).toBe('renamed')
     expect(await call('timelines.delete', { id: other.id })).toEqual({ ok: true })
     expect(await call('timelines.delete', { id: other.id })).toEqual({ ok: false })
     await expect(call('timelines.get', { id: other.id })).rejects.toThrow(`timeline ${other.id}`)
@@ -157,7 +122,7 @@ describe('morph service', () => {
         `^timeline ${badShape} \\("wrong shape"\\): the saved data is damaged \\(timeline\\.keyframes`,
       ),
     )
-    const list = (await call('timelines.list', {})) as { id: number; keyframes: number }[]
+    const list = await call('timelines.list', {})
     expect(list.find((t) => t.id === notJson)?.keyframes).toBe(0)
     expect(list.find((t) => t.id === badShape)?.keyframes).toBe(1)
   })
@@ -183,28 +148,27 @@ describe('morph service', () => {
         }),
       ),
     )
-    const [slerpNorms, lerpNorms] = await Promise.all(
+    const [slerpNorms = [], lerpNorms = []] = await Promise.all(
       ids.map(async (r) => {
-        const got = (await call('timelines.get', r as { id: number })) as {
-          timeline: TimelineInput
-        }
+        const got = await call('timelines.get', r)
         return planFrames(parseTimeline(got.timeline), 'gif').latents.map((z) => norm(z))
       }),
     )
     const n = norm(a)
-    for (const v of slerpNorms as number[]) expect(v).toBeCloseTo(n, 4)
-    expect(Math.min(...(lerpNorms as number[]))).toBeLessThan(n * 0.95)
+    expect(slerpNorms.length).toBeGreaterThanOrEqual(10)
+    for (const v of slerpNorms) expect(v).toBeCloseTo(n, 4)
+    expect(Math.min(...lerpNorms)).toBeLessThan(n * 0.95)
   })
 
   it('decodes the frame under the playhead as a PNG of the model size', async () => {
     const timeline = farTimeline(dim)
-    const frame = (await call('morph.frame', { timeline, position: 3.5 })) as { image: string }
+    const frame = await call('morph.frame', { timeline, position: 3.5 })
     expect(frame.image.startsWith('data:image/png;base64,')).toBe(true)
     const png = Buffer.from(frame.image.split(',')[1] as string, 'base64')
     const meta = await sharp(png).metadata()
     expect([meta.width, meta.height]).toEqual([64, 64])
-    const start = (await call('morph.frame', { timeline, position: 0 })) as { image: string }
-    const end = (await call('morph.frame', { timeline, position: 8 })) as { image: string }
+    const start = await call('morph.frame', { timeline, position: 0 })
+    const end = await call('morph.frame', { timeline, position: 8 })
     expect(start.image).not.toBe(end.image)
     await expect(call('morph.frame', { timeline: farTimeline(3), position: 0 })).rejects.toThrow(
       /3 values .* uses \d+/,
@@ -214,23 +178,23 @@ describe('morph service', () => {
   it('estimates, then exports a GIF in the background with progress; the file appears complete', async () => {
     const timeline = farTimeline(dim, { loop: 'ping-pong', fps: 20 })
     const options = { timeline, format: 'gif' as const, size: 128, loop: 0 }
-    const estimate = (await call('morph.estimate', options)) as { bytes: number; frames: number }
+    const estimate = await call('morph.estimate', options)
     const expectedFrames = scheduleDelays(parseTimeline(timeline)).length
     expect(estimate.frames).toBe(expectedFrames)
     const path = join(paths.exports, 'service.gif')
-    const { jobId, file } = (await call('morph.export', {
+    const { jobId, file } = await call('morph.export', {
       ...options,
       target: { kind: 'exports', name: 'service.gif' },
-    })) as { jobId: string; file: string }
+    })
     expect(file).toBe(path)
-    expect((await whenFinished(jobId)).status).toBe('done')
+    expect((await studio.whenFinished(jobId)).status).toBe('done')
     const bytes = readFileSync(path)
     expect(estimate.bytes).toBeGreaterThan(bytes.length / 2)
     expect(estimate.bytes).toBeLessThan(bytes.length * 2)
     const reader = new omggif.GifReader(new Uint8Array(bytes))
     expect(reader.numFrames()).toBe(expectedFrames)
     expect(reader.width).toBe(128)
-    const phases = new Set(progress.filter((p) => p.jobId === jobId).map((p) => p.phase))
+    const phases = new Set(studio.progress(jobId).map((p) => p.phase))
     expect(phases.has('decode')).toBe(true)
     expect(readdirSync(paths.exports).filter((f) => f.includes('.tmp-'))).toEqual([])
   })
@@ -241,13 +205,13 @@ describe('morph service', () => {
     mkdirSync(paths.exports, { recursive: true })
     const stale = join(paths.exports, `.again.webp.tmp-${deadPid}-0badcafe`)
     writeFileSync(stale, 'half a file')
-    const { jobId } = (await call('morph.export', {
+    const { jobId } = await call('morph.export', {
       timeline: farTimeline(dim),
       format: 'webp',
       size: 64,
       target: { kind: 'exports', name: 'again.webp' },
-    })) as { jobId: string }
-    expect((await whenFinished(jobId)).status).toBe('done')
+    })
+    expect((await studio.whenFinished(jobId)).status).toBe('done')
     expect(existsSync(stale)).toBe(false)
     const meta = await sharp(path, { pages: -1 }).metadata()
     expect(meta.pages).toBe(scheduleDelays(parseTimeline(farTimeline(dim))).length)
@@ -256,7 +220,7 @@ describe('morph service', () => {
   it('the contact strip shows the dataset faces at its ends', async () => {
     const path = join(paths.exports, 'strip.png')
     const timeline = farTimeline(dim)
-    const { jobId } = (await call('morph.export', {
+    const { jobId } = await call('morph.export', {
       timeline,
       format: 'png-strip',
       size: 64,
@@ -265,8 +229,8 @@ describe('morph service', () => {
         { kind: 'image', imageId: 2 },
         { kind: 'image', imageId: 3 },
       ],
-    })) as { jobId: string }
-    expect((await whenFinished(jobId)).status).toBe('done')
+    })
+    expect((await studio.whenFinished(jobId)).status).toBe('done')
     const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true })
     // The first cell (after the 4 px gap) is the cached dataset image 2, not the decoded keyframe.
     const cache = await import('../../src/main/dataset/imageCache')
@@ -291,17 +255,19 @@ describe('morph service', () => {
     const path = join(paths.exports, 'cancelled')
     const timeline = farTimeline(dim)
     timeline.segments = [{ frames: 300, interpolation: 'slerp', easing: 'linear' }]
-    const { jobId } = (await call('morph.export', {
+    const { jobId } = await call('morph.export', {
       timeline,
       format: 'png-sequence',
       size: 512,
       target: { kind: 'exports', name: 'cancelled' },
-    })) as { jobId: string }
-    while (!progress.some((p) => p.jobId === jobId && p.phase === 'decode' && p.done > 0)) {
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    expect(await service.ctx.jobs.cancel(jobId)).toBe(true)
-    expect((await whenFinished(jobId)).status).toBe('cancelled')
+    })
+    if (jobId === null) throw new Error('the export started no job')
+    await studio.nextEvent(
+      'job.progress',
+      (p) => p.jobId === jobId && p.phase === 'decode' && p.done > 0,
+    )
+    expect(await call('jobs.cancel', { jobId })).toEqual({ cancelled: true })
+    expect((await studio.whenFinished(jobId)).status).toBe('cancelled')
     expect(existsSync(path)).toBe(false)
     expect(readdirSync(paths.exports).filter((f) => f.startsWith('.cancelled'))).toEqual([])
   })

@@ -1,14 +1,14 @@
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { encodeSmallPng } from '../../src/main/export/smallPng'
+import { seededRandom } from '../support/rng'
 
 function randomPixels(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n)
-  let s = seed
+  const random = seededRandom(seed)
   for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
     // Smooth-ish rows with noise, like a face, so both filtering and compression are exercised.
-    out[i] = ((i % 97) * 2 + (s >>> 28)) & 0xff
+    out[i] = ((i % 97) * 2 + Math.floor(random() * 16)) & 0xff
   }
   return out
 }

@@ -99,13 +99,17 @@ describe('face-studio synth', () => {
 
   it('--json ends stdout with one result object', () => {
     const out = join(temp.dir, 'cli')
+    const started = performance.now()
     const run = cli(['--out', out, '--count', '12', '--seed', '3', '--json'])
+    const wallSeconds = (performance.now() - started) / 1000
     expect(run.status, run.stderr).toBe(0)
     const last = run.stdout.trim().split('\n').at(-1) ?? ''
     const result = JSON.parse(last) as { out: string; count: number; seconds: number }
     expect(result.out).toBe(out)
     expect(result.count).toBe(12)
+    // Its own time, in seconds: part of the command's, to the 10 ms it is rounded to.
     expect(result.seconds).toBeGreaterThanOrEqual(0)
+    expect(result.seconds).toBeLessThanOrEqual(wallSeconds + 0.005)
     expect(readdirSync(join(out, 'img_align_celeba'))).toHaveLength(12)
   })
 

@@ -5,13 +5,14 @@ import {
   groupDirection,
   holdOut,
 } from '../../src/main/analysis/customAttribute'
+import { seededRandom } from '../support/rng'
 
 const DIM = 4
 
 /** Two groups apart along dimension 0, noise elsewhere. */
 function latents(n: number, positive: (i: number) => boolean): Float32Array {
-  let s = 3
-  const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1
+  const random = seededRandom(3)
+  const rnd = (): number => random() * 2 - 1
   const out = new Float32Array(n * DIM)
   for (let i = 0; i < n; i++) {
     for (let d = 0; d < DIM; d++) out[i * DIM + d] = rnd()

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { pca2, umap2 } from '../../src/main/analysis'
 import { CancelledError } from '../../src/shared/progress'
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 4294967296
-  }
-}
-
-function gaussian(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())
-}
+import { seededRandom, gaussian } from '../support/rng'
 
 describe('pca2', () => {
   it('finds the planted axes and their variances', async () => {
-    const r = rng(2)
+    const r = seededRandom(2)
     const n = 4000
     const dim = 6
     // Variances 9 (dim 2), 4 (dim 4), 0.25 elsewhere.
@@ -47,7 +36,7 @@ describe('pca2', () => {
 
 describe('umap2', () => {
   it('keeps well-separated clusters apart', async () => {
-    const r = rng(7)
+    const r = seededRandom(7)
     const per = 60
     const dim = 8
     const n = per * 3
@@ -93,7 +82,7 @@ describe('umap2', () => {
   })
 
   it('stops when cancelled during the layout', async () => {
-    const r = rng(3)
+    const r = seededRandom(3)
     const x = Float32Array.from({ length: 100 * 4 }, () => r())
     const ac = new AbortController()
     const run = umap2(

@@ -5,18 +5,11 @@ import {
   latentStatistics,
   nearestNeighbours,
 } from '../../src/main/analysis'
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 4294967296
-  }
-}
+import { seededRandom } from '../support/rng'
 
 describe('latentStatistics', () => {
   it('matches direct mean/variance and counts active units', () => {
-    const r = rng(1)
+    const r = seededRandom(1)
     const n = 500
     const dim = 4
     const scales = [1, 0.5, 0.05, 0.001]
@@ -70,7 +63,7 @@ describe('klPerDimension', () => {
 
 describe('nearestNeighbours', () => {
   it('agrees with a full sort', () => {
-    const r = rng(4)
+    const r = seededRandom(4)
     const n = 1000
     const dim = 16
     const latents = Float32Array.from({ length: n * dim }, () => r() * 2 - 1)

@@ -6,18 +6,7 @@ import {
   tsne2,
 } from '../../src/main/analysis/tsne'
 import { CancelledError, type ProgressUpdate } from '../../src/shared/progress'
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 4294967296
-  }
-}
-
-function gaussian(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())
-}
+import { seededRandom, gaussian } from '../support/rng'
 
 /** n points in `dim` dimensions around `clusters` centres 10 apart (unit noise per coordinate). */
 function clustered(
@@ -26,7 +15,7 @@ function clustered(
   clusters: number,
   seed: number,
 ): { data: Float32Array; label: Int32Array } {
-  const r = rng(seed)
+  const r = seededRandom(seed)
   const centres = Array.from({ length: clusters }, () =>
     Float64Array.from({ length: dim }, () => gaussian(r) * 4),
   )

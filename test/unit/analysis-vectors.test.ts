@@ -7,17 +7,10 @@ import {
   vectorRow,
 } from '../../src/main/analysis'
 import { dot, norm } from '../../src/shared/latent'
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 4294967296
-  }
-}
+import { seededRandom } from '../support/rng'
 
 function fixture(n: number, dim: number, attrs: number, seed = 3) {
-  const r = rng(seed)
+  const r = seededRandom(seed)
   const latents = Float32Array.from({ length: n * dim }, () => r() * 2 - 1)
   const labels = Int8Array.from({ length: n * attrs }, () => {
     const u = r()
@@ -84,7 +77,7 @@ describe('computeAttributeVectors', () => {
 
 describe('conditionalVector', () => {
   it('is orthogonal to every condition and unit length', () => {
-    const r = rng(9)
+    const r = seededRandom(9)
     const dim = 32
     const rand = () => Float32Array.from({ length: dim }, () => r() - 0.5)
     const target = rand()
@@ -145,7 +138,7 @@ describe('rocAuc', () => {
   })
 
   it('matches pair counting with ties and ignores unlabelled rows', () => {
-    const r = rng(5)
+    const r = seededRandom(5)
     const scores = Array.from({ length: 200 }, () => Math.round(r() * 10) / 2)
     const labels = Array.from({ length: 200 }, () => (r() < 0.4 ? 1 : r() < 0.9 ? -1 : 0))
     expect(rocAuc(scores, labels)).toBeCloseTo(naiveAuc(scores, labels), 12)

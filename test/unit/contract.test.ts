@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { ContractError, events, methods, parseMethodInput } from '../../src/shared/contract'
+import {
+  ContractError,
+  events,
+  methods,
+  parseMethodInput,
+  type MethodName,
+} from '../../src/shared/contract'
 
 describe('contract validation', () => {
   it('fills defaults for a dataset query', () => {
@@ -18,12 +24,15 @@ describe('contract validation', () => {
     expect(() => parseMethodInput('app.info', { sneaky: true })).toThrow(/app\.info/)
   })
 
-  it('declares a schema for every method and event', () => {
-    for (const spec of Object.values(methods)) {
-      expect(typeof spec.input.safeParse).toBe('function')
-      expect(typeof spec.output.safeParse).toBe('function')
+  it('refuses what does not fit, for every method and event', () => {
+    for (const method of Object.keys(methods) as MethodName[]) {
+      expect(() => parseMethodInput(method, 42), method).toThrow(`${method}: payload:`)
+      // A handler that answers nothing breaks its output schema.
+      expect(methods[method].output.safeParse(undefined).success, method).toBe(false)
     }
-    expect(Object.keys(events)).toContain('job.progress')
+    for (const [event, schema] of Object.entries(events)) {
+      expect(schema.safeParse({}).success, event).toBe(false)
+    }
   })
 })
 

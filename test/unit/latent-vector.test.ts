@@ -12,20 +12,14 @@ import {
   slerp,
   sub,
 } from '../../src/shared/latent'
+import { seededRandom } from '../support/rng'
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 4294967296
-  }
-}
 const randomVec = (r: () => number, n: number): Float32Array =>
   Float32Array.from({ length: n }, () => r() * 2 - 1)
 
 describe('vector helpers', () => {
   it('match direct loops', () => {
-    const r = rng(1)
+    const r = seededRandom(1)
     const a = randomVec(r, 16)
     const b = randomVec(r, 16)
     let d = 0
@@ -47,7 +41,7 @@ describe('vector helpers', () => {
 
 describe('slerp', () => {
   it('hits both ends and keeps the norm of equal-norm vectors', () => {
-    const r = rng(2)
+    const r = seededRandom(2)
     const a = scale(normalise(randomVec(r, 64)), 8)
     const b = scale(normalise(randomVec(r, 64)), 8)
     slerp(a, b, 0).forEach((v, i) => expect(v).toBeCloseTo(a[i]!, 4))

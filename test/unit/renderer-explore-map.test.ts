@@ -12,6 +12,7 @@ import {
   strideSample,
   type MapPoints,
 } from '../../src/renderer/src/lib/mapPoints'
+import { seededRandom } from '../support/rng'
 
 const b64 = (view: ArrayBufferView): string =>
   Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64')
@@ -126,11 +127,7 @@ describe('map geometry', () => {
   })
 
   it('finds the same nearest point as a full scan on a large random map', () => {
-    let s = 5
-    const rnd = (): number => {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-      return s / 4294967296
-    }
+    const rnd = seededRandom(5)
     const xy = Array.from(
       { length: 20_000 },
       () => [rnd() * 50, rnd() * 20 - 10] as [number, number],

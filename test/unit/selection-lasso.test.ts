@@ -7,6 +7,7 @@ import {
   pointsInPolygon,
   selectModeFor,
 } from '../../src/shared/selection/lasso'
+import { seededRandom } from '../support/rng'
 
 /** The even–odd rule by brute force over every edge, without the bounding-box shortcut. */
 function directInside(x: number, y: number, poly: number[]): boolean {
@@ -29,8 +30,8 @@ describe('selection on the map', () => {
   })
 
   it('agrees with a direct even–odd test on random points and a random star', () => {
-    let s = 7
-    const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1
+    const random = seededRandom(7)
+    const rnd = (): number => random() * 2 - 1
     const star: number[] = []
     for (let k = 0; k < 24; k++) {
       const r = k % 2 === 0 ? 0.9 : 0.35 + 0.3 * Math.abs(rnd())

@@ -1,6 +1,6 @@
 /**
  * The EXIF orientation of a JPEG, read from its APP1 segment before decoding. Upright photos (every
- * CelebA file) can then skip sharp's autoOrient step, which costs ~0.08 ms per call even when there
+ * CelebA file) can then skip sharp's autoOrient step, which costs time on every call even when there
  * is nothing to rotate. Pure; null whenever the answer is not certain, so callers keep autoOrient.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Decodes small upright JPEGs with mozjpeg compiled to wasm (@jsquash/jpeg). For a 178×218 CelebA
- * photo it costs ≈ 0.7 ms of CPU against ≈ 1.5 ms for a sharp pipeline, almost all of which is
+ * photo it costs less CPU than a sharp pipeline, whose cost is almost all
  * libvips' per-call set-up, and its pixels are byte-identical to sharp's (both are libjpeg's
  * integer IDCT with fancy upsampling; checked by a test). It is only a fast path: any libjpeg warning
  * or error sends the file back to sharp, whose diagnostics name what is wrong with it.

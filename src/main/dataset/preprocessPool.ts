@@ -47,7 +47,7 @@ export async function startPreprocessor(setup: PreprocessorSetup): Promise<Prepr
 
 // Workers start from a CommonJS snippet so that, running from TypeScript source (CLI through tsx,
 // tests), they can register tsx before importing the worker module. sharp is plain JS: imported
-// before tsx registers, its modules skip tsx's loader hooks, which saves ~0.1 s of CPU per worker;
+// before tsx registers, its modules skip tsx's loader hooks, which saves CPU time in every worker;
 // the worker module's own import of it then finds the same URL already loaded.
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads')

@@ -18,7 +18,7 @@ const setup = (workerData as { setup: Setup }).setup
 const slotBytes = setup.size * setup.size * 3
 const fd = openSync(setup.cacheFile, 'r+')
 // This thread does nothing else, so blocking reads and writes cost no latency, and they skip the
-// several thread-pool round trips that fs/promises spends on each small file (~0.08 ms per image).
+// several thread-pool round trips that fs/promises spends on each small file.
 const readBytes = (file: string): Promise<Buffer> => Promise.resolve(readFileSync(file))
 
 parentPort?.on('message', (message: { seq: number; jobs: PreprocessJob[] }) => {

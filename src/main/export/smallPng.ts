@@ -1,7 +1,7 @@
 /**
  * PNG encoding for the small pictures the UI asks for one at a time (64–128 px thumbnails and decoded
- * faces). A sharp pipeline spends ≈ 2 ms per call on set-up alone; for a few thousand pixels zlib
- * plus the chunk framing below takes a tenth of that.
+ * faces). A sharp pipeline's per-call set-up dominates at that size; for a few thousand pixels zlib
+ * plus the chunk framing below costs far less.
  */
 import { crc32, deflateSync } from 'node:zlib'
 

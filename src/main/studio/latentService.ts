@@ -46,7 +46,7 @@ function checkDim(model: FaceModel, latent: readonly number[]): Float32Array {
 }
 
 /**
- * The latent-space part of the contract (issue 4). Models run in the inference process (ModelHost);
+ * The latent-space part of the contract. Models run in the inference process (ModelHost);
  * analyses read the run's latents from SQLite and cache slow results there; 2-D maps run as a
  * cancellable 'analysis' job with progress.
  */

@@ -32,7 +32,7 @@ export const MORPH_METHOD_NAMES = [
 
 type ExportInput = MethodParsedInput<'morph.estimate'>
 
-/** The morph-timeline part of the contract (issue 5). */
+/** The morph-timeline part of the contract. */
 export class MorphService implements ApiPart<MorphMethodName> {
   constructor(readonly ctx: StudioContext) {}
 

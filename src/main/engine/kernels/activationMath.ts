@@ -2,7 +2,7 @@
  * LeakyReLU with an optional inverted-dropout mask multiplied in, forward and gradient, in one pass
  * each (the composite form takes LeakyRelu + Mul forward and Greater + Select + Mul + Mul backward).
  * Written without data-dependent branches: activations are positive about half the time at random,
- * and a mispredicted branch per element made the plain `v > 0 ? v : α·v` loop three times slower.
+ * and a mispredicted branch per element made the plain `v > 0 ? v : α·v` loop much slower.
  */
 
 /** out = leaky(x)·mask, where leaky(v) = v for v > 0, else α·v; an empty mask means none. */

@@ -13,7 +13,7 @@ import { biasFits, gemmConv, gemmConvApplies, outputGeometryArgs } from './wasmG
  * Forward convolutions on wasm. Where the runtime has relaxed SIMD, the fused multiply-add kernel
  * (wasmGemmConv) takes every one with output channels in blocks of 16. Without it, FusedConv2D (bias,
  * LeakyReLU) on inputs with at most this many channels (the encoder's first layer, on RGB) runs as
- * the direct SIMD convolution, where the stock kernel takes about 1.8× as long; the stock plain
+ * the direct SIMD convolution, where the stock kernel is slower; the stock plain
  * Conv2D is faster than the direct one, so it keeps it.
  */
 export const MAX_DIRECT_IN_CHANNELS = 4

@@ -3,8 +3,8 @@ import { simdAdamMoments } from '../kernels/simd/adamKernel'
 
 /**
  * Adam with Keras' update rule (ε added to √v, bias correction folded into the step size). One fused
- * pass per parameter costs a few milliseconds where the same update as tfjs ops (ten element-wise
- * kernels, each a full pass and an allocation) cost ~30 ms per step on wasm — and every data-parallel
+ * pass per parameter costs a fraction of the same update as tfjs ops (ten element-wise
+ * kernels, each a full pass and an allocation) on wasm — and every data-parallel
  * replica repeats it. The pass runs in wasm SIMD where it can (moments kept in the kernel's memory),
  * else as a JS loop over Float32Arrays. The caller owns the weights' copy in tfjs.
  */

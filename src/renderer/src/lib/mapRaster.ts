@@ -1,6 +1,6 @@
 /**
  * Software rasteriser for the latent map's points. Canvas paths of 200k small rectangles cost
- * 0.2–0.3 s per frame in software rendering; here each point only adds 1 to a per-pixel count of its
+ * too much per frame in software rendering; here each point only adds 1 to a per-pixel count of its
  * colour layer, and one pass over the pixels turns the counts into RGBA: a pixel hit n times by a
  * layer drawn with opacity a is covered 1 − (1 − a)^n by its colour, and the layers are composited
  * in order (source-over), which is what filling the batches one after another gives.

@@ -1,5 +1,5 @@
 /**
- * The studio's screens, in navigation order. Later issues append entries (Training, Explore, …) and
+ * The studio's screens, in navigation order. Each is an entry here (Training, Explore, …) with
  * a component for each in App.svelte; the navigation renders whatever is listed here.
  */
 

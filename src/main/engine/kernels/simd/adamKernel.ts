@@ -20,7 +20,7 @@ interface AdamExports {
 /**
  * Adam's moments in the memory of their own wasm SIMD kernel instance, or null where SIMD is off
  * (FACE_STUDIO_SIMD=0) or unavailable. Each update copies the weights and gradient in and the
- * weights out (≈ 1 ms a step for this model) and runs in float32, four parameters at a time.
+ * weights out and runs in float32, four parameters at a time.
  */
 export function simdAdamMoments(sizes: Map<string, number>): AdamMoments | null {
   if (!simdEnabled()) return null
