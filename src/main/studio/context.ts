@@ -3,7 +3,9 @@ import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import type { ModelHost } from './faceModel'
 import type { JobManager } from './jobs'
-import type { PickSavePath } from './saveTarget'
+
+/** The host's save dialog: resolves to the chosen path, or null when the person cancelled. */
+export type PickSavePath = (suggestedName: string, ending: string) => Promise<string | null>
 
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
 

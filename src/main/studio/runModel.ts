@@ -12,8 +12,7 @@ import { openImageCache } from '../dataset/imageCache'
 import { findImageIdByFile } from '../dataset/queries'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
-import type { RunRow } from '../store/runs'
-import { resolveRun } from './faceModel'
+import { resolveRun, type RunRow } from '../store/runs'
 
 export interface RunModel {
   run: RunRow

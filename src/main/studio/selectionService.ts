@@ -1,7 +1,7 @@
 import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/contract'
 import type { selectionMethods } from '../../shared/contractSelection'
 import type { ApiPart, StudioContext } from './context'
-import { resolveRun } from './faceModel'
+import { resolveRun } from '../store/runs'
 import {
   addCustomAttribute,
   customAttributeLabels,

@@ -20,14 +20,19 @@ import { runInfo } from './training/runInfo'
 import { TrainingController } from './training/trainingController'
 import type { TrainingProcess } from '../engine'
 import type { InferenceChannel } from '../engine/process/inferenceClient'
-import { bindPart, type EventSink, type OpenProject, type StudioContext } from './context'
+import {
+  bindPart,
+  type EventSink,
+  type OpenProject,
+  type PickSavePath,
+  type StudioContext,
+} from './context'
 import { ModelHost } from './faceModel'
 import { LATENT_METHOD_NAMES, LatentService } from './latentService'
 import { MORPH_METHOD_NAMES, MorphService } from './morphService'
 import { SELECTION_METHOD_NAMES, SelectionService } from './selectionService'
 import { epochMetrics, getRun, listRuns, stepMetrics } from '../store/runs'
 import { RecentProjects } from './recentProjects'
-import type { PickSavePath } from './saveTarget'
 
 export type { EventSink }
 

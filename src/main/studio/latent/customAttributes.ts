@@ -18,7 +18,7 @@ import {
   type Versus,
 } from '../../store/customAttributes'
 import { attributeNames, requireLatentTable, type LatentTable } from './latentData'
-import type { AttributeVectorSet } from './vectors'
+import type { AttributeVectorSet } from './vectorSet'
 
 /** The held-out AUC's split is seeded, so the same groups always give the same AUC. */
 const HELD_OUT_SHARE = 0.25

@@ -3,7 +3,6 @@
  * the CLI (tfjs in its own process) share it: face sources → latents, latents → PNGs, and encoding
  * every cached dataset image into SQLite.
  */
-import { Rng } from '../../engine/model/rng'
 import { cropKey, datasetDefaultCrop, DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
 import type { LayoutKind } from '../../dataset/layout'
 import { findCache, openImageCache, validSlots } from '../../dataset/imageCache'
@@ -14,6 +13,7 @@ import { encodedImageIds, insertLatents, latentOf } from '../../store/latents'
 import type { ProjectPaths } from '../../store/projectFolder'
 import { throwIfCancelled, type TaskControl } from '../../../shared/progress'
 import type { FaceSource } from '../../../shared/contractLatent'
+import { sampleLatent } from '../../../shared/latent'
 import type { FaceModel } from '../faceModel'
 import { findImage } from './latentData'
 import { pngDataUrl } from '../../export/faceGrid'
@@ -78,12 +78,6 @@ export async function datasetLatent(
   } finally {
     await cache.close()
   }
-}
-
-/** z ~ N(0, T²I), reproducible from the seed. */
-export function sampleLatent(dim: number, seed: number, temperature = 1): Float32Array {
-  const rng = new Rng(seed)
-  return Float32Array.from({ length: dim }, () => rng.normal() * temperature)
 }
 
 export interface ResolvedLatent {

@@ -14,7 +14,8 @@ import { latentOf } from '../../store/latents'
 import type { ProjectPaths } from '../../store/projectFolder'
 import type { FaceModel } from '../faceModel'
 // The latent room's helpers, so a seed or a photo gives the same face in every screen.
-import { datasetCrop, sampleLatent } from '../latent/faces'
+import { sampleLatent } from '../../../shared/latent'
+import { datasetCrop } from '../latent/faces'
 
 export interface ResolvedKeyframe {
   latent: Float32Array
