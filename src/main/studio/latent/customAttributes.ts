@@ -6,6 +6,7 @@
  */
 import { fitCustomAttribute } from '../../analysis'
 import type { Db } from '../../store/database'
+import { knownImageIds } from '../../store/images'
 import {
   customAttributeFaces,
   deleteCustomAttribute,
@@ -113,7 +114,7 @@ export function refitCustomAttribute(
 
 /** Every id must name an image of the project; the error names the first that does not. */
 function checkImageIds(db: Db, ids: readonly number[], what: string): void {
-  const known = new Set(db.prepare('SELECT id FROM images').pluck().all() as number[])
+  const known = knownImageIds(db)
   const unknown = ids.find((id) => !known.has(id))
   if (unknown !== undefined)
     throw new Error(`${what}: image ${unknown} is not in this project; select faces of its dataset`)

@@ -9,6 +9,7 @@ import { findCache, openImageCache, validSlots } from '../../dataset/imageCache'
 import { notAnOpenableImage, readPhotoFile } from '../../dataset/photoFile'
 import { preprocessImage } from '../../dataset/preprocess'
 import type { Db } from '../../store/database'
+import { datasetRow } from '../../store/datasetRow'
 import { encodedImageIds, insertLatents, latentOf } from '../../store/latents'
 import type { ProjectPaths } from '../../store/projectFolder'
 import { throwIfCancelled, type TaskControl } from '../../../shared/progress'
@@ -24,10 +25,9 @@ import { encodeSmallPng } from '../../export/smallPng'
  * crop scales with the image), so a photo matches it.
  */
 export function datasetCrop(db: Db): CropSpec {
-  const row = db.prepare('SELECT crop, layout FROM dataset WHERE id = 1').get() as
-    { crop: string; layout: LayoutKind } | undefined
+  const row = datasetRow(db)
   const crop = parseCropKey(row?.crop ?? cropKey(DEFAULT_CROP))
-  return crop.kind === 'celeba' && row ? datasetDefaultCrop(row.layout) : crop
+  return crop.kind === 'celeba' && row ? datasetDefaultCrop(row.layout as LayoutKind) : crop
 }
 
 export function parseCropKey(key: string): CropSpec {

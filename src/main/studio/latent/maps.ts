@@ -9,14 +9,8 @@ import { tsne2 } from '../../analysis/tsne'
 import type { Db } from '../../store/database'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
 import type { TaskControl } from '../../../shared/progress'
-import {
-  float32FromBase64,
-  int32FromBase64,
-  latentFingerprint,
-  readCached,
-  toBase64,
-  writeCached,
-} from './analysisCache'
+import { latentFingerprint, readCached, writeCached } from '../../store/analysisCache'
+import { float32FromBase64, int32FromBase64, toBase64 } from './analysisCache'
 import { customColours } from './customAttributes'
 import { attributeIndexIn, loadLabels, requireLatentTable, type LatentTable } from './latentData'
 import { runMapWorker } from './mapWorkerHost'

@@ -13,13 +13,8 @@ import {
 } from '../../analysis'
 import { applyVectors } from '../../../shared/latent'
 import type { Db } from '../../store/database'
-import {
-  float32FromBase64,
-  latentFingerprint,
-  readCached,
-  toBase64,
-  writeCached,
-} from './analysisCache'
+import { latentFingerprint, readCached, writeCached } from '../../store/analysisCache'
+import { float32FromBase64, toBase64 } from './analysisCache'
 import { withCustomAttributes } from './customAttributes'
 import {
   HELD_OUT_SEED,
