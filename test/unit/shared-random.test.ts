@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { sampleLatent } from '../../src/shared/latent'
 import { Rng } from '../../src/shared/random'
 
 describe('Rng (mulberry32)', () => {
@@ -22,5 +23,14 @@ describe('Rng (mulberry32)', () => {
     a.next()
     const resumed = new Rng(a.state)
     expect([resumed.next(), resumed.next()]).toEqual([a.next(), a.next()])
+  })
+})
+
+describe('sampleLatent', () => {
+  it('draws a prior face from the seed alone, scaled by the temperature', () => {
+    const rng = new Rng(7)
+    const normals = Float32Array.from({ length: 3 }, () => rng.normal() * 0.5)
+    expect(Array.from(sampleLatent(3, 7, 0.5))).toEqual(Array.from(normals))
+    expect(Array.from(sampleLatent(3, 8))).not.toEqual(Array.from(sampleLatent(3, 7)))
   })
 })

@@ -1,4 +1,11 @@
-import type { EventName, EventPayload, MethodName, StudioApi } from '../../shared/contract'
+import type {
+  EventName,
+  EventPayload,
+  MethodName,
+  MethodOutput,
+  MethodParsedInput,
+  StudioApi,
+} from '../../shared/contract'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import type { ModelHost } from './faceModel'
@@ -27,6 +34,10 @@ export interface StudioContext {
 
 /** A part of the service: implements some of the contract's methods. */
 export type ApiPart<K extends MethodName> = Pick<StudioApi, K>
+
+/** A method's input as its schema parsed it, and the output its implementation promises. */
+export type In<M extends MethodName> = MethodParsedInput<M>
+export type Out<M extends MethodName> = Promise<MethodOutput<M>>
 
 /** The named methods of a part, bound to it, ready to merge into the whole API. */
 export function bindPart<K extends MethodName>(part: ApiPart<K>, names: readonly K[]): ApiPart<K> {

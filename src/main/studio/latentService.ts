@@ -1,6 +1,6 @@
-import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/contract'
+import type { MethodName } from '../../shared/contract'
 import type { latentMethods } from '../../shared/contractLatent'
-import type { ApiPart, StudioContext } from './context'
+import type { ApiPart, In, Out, StudioContext } from './context'
 import { resolveRun } from '../store/runs'
 import type { FaceModel } from './faceModel'
 import { EncodeJobs } from './latent/encodeJobs'
@@ -19,8 +19,6 @@ import { attributeVectorSet, editLatent } from './latent/vectors'
 import { resolveSaveTarget } from './saveTarget'
 
 type LatentMethodName = keyof typeof latentMethods & MethodName
-type In<M extends LatentMethodName> = MethodParsedInput<M>
-type Out<M extends LatentMethodName> = Promise<MethodOutput<M>>
 
 export const LATENT_METHOD_NAMES = [
   'latent.encode',

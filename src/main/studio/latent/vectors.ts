@@ -28,15 +28,8 @@ import { attributeIndexIn, loadLabels, requireLatentTable } from './latentData'
 
 const TEST_SPLIT = 2
 
-export {
-  DIRECTION_METHODS,
-  HELD_OUT_SEED,
-  HELD_OUT_SHARE,
-  HELD_OUT_SPLIT,
-  type AttributeVectorSet,
-  type AucSplit,
-  type DirectionMethod,
-} from './vectorSet'
+// Callers take the set's types and AUC constants from here too.
+export * from './vectorSet'
 
 interface CachedVectors extends Omit<AttributeVectorSet, 'vectors'> {
   vectors: string
