@@ -32,7 +32,7 @@ function scaledRgbPng(
   width: number,
   height: number,
   scale: number,
-  png: sharp.PngOptions = {},
+  png: { compressionLevel?: number } = {},
 ): Promise<Buffer> {
   return sharp(grid, { raw: { width, height, channels: 3 } })
     .resize(width * scale, height * scale, { kernel: 'lanczos3' })
