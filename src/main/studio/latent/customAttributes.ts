@@ -6,7 +6,6 @@
  */
 import { fitCustomAttribute } from '../../analysis'
 import type { Db } from '../../store/database'
-import { knownImageIds } from '../../store/images'
 import {
   customAttributeFaces,
   deleteCustomAttribute,
@@ -18,7 +17,9 @@ import {
   type CustomAttributeRow,
   type Versus,
 } from '../../store/customAttributes'
-import { attributeNames, requireLatentTable, type LatentTable } from './latentData'
+import { attributeNames, knownImageIds } from '../../store/images'
+import type { LatentTable } from '../../store/latentTable'
+import { requireLatentTable } from './latentData'
 import type { AttributeVectorSet } from './vectorSet'
 
 /** The held-out AUC's split is seeded, so the same groups always give the same AUC. */

@@ -12,7 +12,8 @@ import type { TaskControl } from '../../../shared/progress'
 import { latentFingerprint, readCached, writeCached } from '../../store/analysisCache'
 import { float32FromBase64, int32FromBase64, toBase64 } from './analysisCache'
 import { customColours } from './customAttributes'
-import { attributeIndexIn, loadLabels, requireLatentTable, type LatentTable } from './latentData'
+import { loadLabels, type LatentTable } from '../../store/latentTable'
+import { attributeIndexIn, requireLatentTable } from './latentData'
 import { runMapWorker } from './mapWorkerHost'
 
 export interface MapData {

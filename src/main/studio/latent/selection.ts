@@ -13,8 +13,9 @@ import {
   type SelectionFile,
 } from '../../../shared/selection/selectionFile'
 import type { Db } from '../../store/database'
-import { findImageById, okImageIds, searchImagesByFile } from '../../store/images'
-import { findImage, imageFiles, loadLabels, requireLatentTable } from './latentData'
+import { findImageById, imageFiles, okImageIds, searchImagesByFile } from '../../store/images'
+import { loadLabels } from '../../store/latentTable'
+import { findImage, requireLatentTable } from './latentData'
 import { cachedMap } from './maps'
 
 /** The ids of the points of a run's cached map inside a box in map coordinates. */

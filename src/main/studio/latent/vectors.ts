@@ -24,7 +24,8 @@ import {
   type AucSplit,
   type DirectionMethod,
 } from './vectorSet'
-import { attributeIndexIn, loadLabels, requireLatentTable } from './latentData'
+import { loadLabels } from '../../store/latentTable'
+import { attributeIndexIn, requireLatentTable } from './latentData'
 
 const TEST_SPLIT = 2
 
