@@ -5,7 +5,8 @@
  */
 import { computeAttributeVectors } from '../src/main/analysis/attributeVectors'
 import { attributeVectorAucs } from '../src/main/analysis/auc'
-import { pca2, umap2 } from '../src/main/analysis/projection'
+import { pca2 } from '../src/main/analysis/pca'
+import { umap2 } from '../src/main/analysis/projection'
 import { nearestNeighbours } from '../src/main/analysis/neighbours'
 import { arg, args, json } from './lib/benchCli'
 import { Rng } from '../src/main/engine/model/rng'

@@ -15,11 +15,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { pca2, umap2 } from '../src/main/analysis/projection'
+import { umap2 } from '../src/main/analysis/projection'
 import { tsne2 } from '../src/main/analysis/tsne'
 import { insertLatents } from '../src/main/store/latents'
 import { openProjectFolder } from '../src/main/store/projectFolder'
-import { pcaReduce } from '../src/main/studio/latent/mapMath'
+import { pca2, pcaReduce } from '../src/main/analysis/pca'
 import {
   computeMap,
   projectLatents,
@@ -173,7 +173,7 @@ if (!args.includes('--no-tsne')) {
   }
 }
 if (args.includes('--tsne-full')) {
-  const reduced = pcaReduce(latents, rows, dim, TSNE_REDUCED_DIMS)
+  const reduced = await pcaReduce(latents, rows, dim, TSNE_REDUCED_DIMS)
   const [full, fullSeconds] = await time(() =>
     tsne2(reduced, rows, TSNE_REDUCED_DIMS, { seed: 42 }),
   )

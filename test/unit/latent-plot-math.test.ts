@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  pcaReduce,
-  placeByNeighbours,
-  seededSubsample,
-  symmetricEigen,
-} from '../../src/main/studio/latent/mapMath'
+import { placeByNeighbours, seededSubsample } from '../../src/main/analysis/mapMath'
+import { pcaReduce, symmetricEigen } from '../../src/main/analysis/pca'
 
 describe('symmetricEigen', () => {
   it('finds the eigenpairs of a known symmetric matrix, largest first', () => {
@@ -38,7 +34,7 @@ describe('symmetricEigen', () => {
 })
 
 describe('pcaReduce', () => {
-  it('keeps the directions of largest variance', () => {
+  it('keeps the directions of largest variance', async () => {
     // Points spread along (1, 1, 0) a lot and along z a little: one component keeps the spread.
     const n = 50
     const data = new Float32Array(n * 3)
@@ -46,12 +42,12 @@ describe('pcaReduce', () => {
       const t = i - n / 2
       data.set([t + 5, t - 2, (i % 2) * 0.1], i * 3)
     }
-    const out = pcaReduce(data, n, 3, 1)
+    const out = await pcaReduce(data, n, 3, 1)
     expect(out).toHaveLength(n)
     const first = out[0] as number
     const last = out[n - 1] as number
     expect(Math.abs(last - first)).toBeCloseTo((n - 1) * Math.SQRT2, 3)
-    expect(Array.from(pcaReduce(data, n, 3, 3))).toEqual(Array.from(data))
+    expect(Array.from(await pcaReduce(data, n, 3, 3))).toEqual(Array.from(data))
   })
 })
 

@@ -6,7 +6,7 @@
  */
 import type { AttributeVectorsResult } from './attributeVectors'
 import { checkMatrix } from './matrix'
-import { Rng } from '../engine/model/rng'
+import { Rng } from '../../shared/random'
 
 export interface LogisticOptions {
   /** L2 penalty on the weights (not the intercept), relative to the mean log-loss; default 1e-3. */

@@ -5,7 +5,9 @@
  * the repulsion is approximated with a quadtree (see barnesHut). Gradient units follow bhtsne (no
  * factor 4), so the learning rate max(200, N/12) is the usual one.
  */
+import { Rng } from '../../shared/random'
 import { throwIfCancelled, type TaskControl } from '../../shared/progress'
+import { yieldToEventLoop } from './eventLoop'
 import { QuadTree } from './barnesHut'
 import { checkMatrix } from './matrix'
 import type { Projection2D } from './projection'
@@ -49,7 +51,6 @@ export interface Affinities {
 }
 
 /** Lets an AbortSignal fired by another task be seen between chunks of synchronous work. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /** The perplexity actually used for n points: at most (n − 1)/3 so 3·perplexity neighbours exist. */
 export function effectivePerplexity(n: number, perplexity: number): number {
@@ -243,19 +244,6 @@ export function symmetricAffinities(
   return { rowStart, columns: columns.slice(0, out), values: values.slice(0, out) }
 }
 
-/** Seeded standard normal samples (mulberry32 + Box–Muller) for the initial layout. */
-function gaussianSource(seed: number): () => number {
-  let a = seed >>> 0
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform())
-}
-
 /** The t-SNE layout for given joint affinities: n×2 coordinates, centred. */
 export async function tsneLayout(
   p: Affinities,
@@ -268,8 +256,8 @@ export async function tsneLayout(
   const lying = options.exaggerationIterations ?? TSNE_DEFAULTS.exaggerationIterations
   const eta = options.learningRate ?? Math.max(200, n / 12)
   const theta = options.theta ?? TSNE_DEFAULTS.theta
-  const normal = gaussianSource(options.seed ?? TSNE_DEFAULTS.seed)
-  const y = Float64Array.from({ length: 2 * n }, () => normal() * 1e-4)
+  const rng = new Rng(options.seed ?? TSNE_DEFAULTS.seed)
+  const y = Float64Array.from({ length: 2 * n }, () => rng.normal() * 1e-4)
   const step = new Float64Array(2 * n)
   const gains = new Float64Array(2 * n).fill(1)
   const attract = new Float64Array(2 * n)

@@ -2,23 +2,10 @@
 import type { z } from 'zod'
 import type { DatasetPage, datasetQuerySchema } from '../../shared/contract'
 import type { Db } from '../store/database'
+import { attributeNames, FILE_MATCH } from '../store/images'
 import { splitCode } from './splits'
-import { attributeNames } from './summary'
 
 export type ParsedDatasetQuery = z.output<typeof datasetQuerySchema>
-
-/** An image named as ingested, or by its last path segment ("000010.jpg" in a nested folder). */
-const FILE_MATCH = "(i.file = ? OR i.file LIKE '%/' || ?)"
-
-/** The id of the ingested image with that file name (the shortest path wins), or null. */
-export function findImageIdByFile(db: Db, file: string): number | null {
-  const row = db
-    .prepare(
-      `SELECT i.id AS id FROM images i WHERE ${FILE_MATCH} AND i.status = 'ok' ORDER BY length(i.file) LIMIT 1`,
-    )
-    .get(file, file) as { id: number } | undefined
-  return row?.id ?? null
-}
 
 export function queryImages(db: Db, query: ParsedDatasetQuery): DatasetPage {
   const names = attributeNames(db)

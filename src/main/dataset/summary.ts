@@ -1,6 +1,7 @@
 /** The dataset as the UI shows it: counts by split, attribute counts, problems. Answered by SQLite. */
 import type { DatasetSummary, Problem, Split } from '../../shared/contract'
 import type { Db } from '../store/database'
+import { attributeNames } from '../store/images'
 import { splitName } from './splits'
 
 /** Scan, then annotation, then decode problems, each in the order found. */
@@ -9,12 +10,6 @@ export const PROBLEM_ORDER =
 
 /** Problems listed in a summary; problemCount has them all. */
 const LISTED_PROBLEMS = 500
-
-export function attributeNames(db: Db): string[] {
-  return (
-    db.prepare('SELECT name FROM attribute_names ORDER BY idx').all() as { name: string }[]
-  ).map((row) => row.name)
-}
 
 /**
  * Attribute name → images where it is 1: among images with a valid slot in cache `cacheId`, or

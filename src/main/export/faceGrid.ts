@@ -26,6 +26,20 @@ export function tileFaces(
   }
 }
 
+/** An RGB grid as a PNG, upscaled `scale` times with Lanczos. */
+function scaledRgbPng(
+  grid: Uint8Array,
+  width: number,
+  height: number,
+  scale: number,
+  png: { compressionLevel?: number } = {},
+): Promise<Buffer> {
+  return sharp(grid, { raw: { width, height, channels: 3 } })
+    .resize(width * scale, height * scale, { kernel: 'lanczos3' })
+    .png(png)
+    .toBuffer()
+}
+
 /** A PNG of faces in a grid (e.g. 16 samples in 4 columns), optionally upscaled for viewing. */
 export async function faceGridPng(
   faces: Uint8ClampedArray,
@@ -38,10 +52,7 @@ export async function faceGridPng(
   const width = columns * size
   const grid = new Uint8Array(width * rows * size * 3)
   tileFaces(faces, 4, size, columns, grid, width)
-  return sharp(grid, { raw: { width, height: rows * size, channels: 3 } })
-    .resize(width * scale, rows * size * scale, { kernel: 'lanczos3' })
-    .png()
-    .toBuffer()
+  return scaledRgbPng(grid, width, rows * size, scale)
 }
 
 /** Originals (RGB) in the top row, their reconstructions (RGBA) below: the seed's figure. */
@@ -56,10 +67,7 @@ export async function comparisonPng(
   const grid = new Uint8Array(width * size * 2 * 3)
   tileFaces(originalsRgb, 3, size, count, grid, width)
   tileFaces(reconstructionsRgba, 4, size, count, grid, width, size)
-  return sharp(grid, { raw: { width, height: size * 2, channels: 3 } })
-    .resize(width * scale, size * 2 * scale, { kernel: 'lanczos3' })
-    .png({ compressionLevel: 3 })
-    .toBuffer()
+  return scaledRgbPng(grid, width, size * 2, scale, { compressionLevel: 3 })
 }
 
 /** A PNG as a data URL: small faces travel inline on every transport. */

@@ -225,24 +225,19 @@ export class NearestColour {
       if ((reds[mid] as number) < r) lo = mid + 1
       else hi = mid
     }
-    let best = Math.min(lo, n - 1)
+    const start = Math.min(lo, n - 1)
+    let best = start
     let bestD = this.distance(best, r, g, b)
-    for (let i = best + 1; i < n; i++) {
-      const dr = (reds[i] as number) - r
-      if (dr * dr >= bestD) break
-      const d = this.distance(i, r, g, b)
-      if (d < bestD) {
-        bestD = d
-        best = i
-      }
-    }
-    for (let i = Math.min(lo, n - 1) - 1; i >= 0; i--) {
-      const dr = (reds[i] as number) - r
-      if (dr * dr >= bestD) break
-      const d = this.distance(i, r, g, b)
-      if (d < bestD) {
-        bestD = d
-        best = i
+    // Outwards from the nearest red, up then down, until the red gap alone exceeds the best distance.
+    for (let step = 1; step >= -1; step -= 2) {
+      for (let i = start + step; i >= 0 && i < n; i += step) {
+        const dr = (reds[i] as number) - r
+        if (dr * dr >= bestD) break
+        const d = this.distance(i, r, g, b)
+        if (d < bestD) {
+          bestD = d
+          best = i
+        }
       }
     }
     return this.order[best] as number

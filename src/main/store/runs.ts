@@ -117,6 +117,19 @@ export function latestTrainedRun(db: Db): RunRow | undefined {
   return located(db, row)
 }
 
+/** The run asked for, or the latest trained one; an error naming the database when there is none. */
+export function resolveRun(db: Db, paths: { database: string }, runId?: number): RunRow {
+  const run = runId === undefined ? latestTrainedRun(db) : getRun(db, runId)
+  if (!run) {
+    throw new Error(
+      runId === undefined
+        ? `${paths.database}: no trained run yet; train one first`
+        : `${paths.database}: there is no run ${runId}`,
+    )
+  }
+  return run
+}
+
 export { processAlive }
 
 /**

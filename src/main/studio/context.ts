@@ -3,13 +3,17 @@ import {
   type EventName,
   type EventPayload,
   type MethodName,
+  type MethodOutput,
+  type MethodParsedInput,
   type StudioApi,
 } from '../../shared/contract'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import type { ModelHost } from './faceModel'
 import type { JobManager } from './jobs'
-import type { PickSavePath } from './saveTarget'
+
+/** The host's save dialog: resolves to the chosen path, or null when the person cancelled. */
+export type PickSavePath = (suggestedName: string, ending: string) => Promise<string | null>
 
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void
 
@@ -48,6 +52,10 @@ export interface StudioContext {
 
 /** A part of the service: implements some of the contract's methods. */
 export type ApiPart<K extends MethodName> = Pick<StudioApi, K>
+
+/** A method's input as its schema parsed it, and the output its implementation promises. */
+export type In<M extends MethodName> = MethodParsedInput<M>
+export type Out<M extends MethodName> = Promise<MethodOutput<M>>
 
 /** The named methods of a part, bound to it, ready to merge into the whole API. */
 export function bindPart<K extends MethodName>(part: ApiPart<K>, names: readonly K[]): ApiPart<K> {

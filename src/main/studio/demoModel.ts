@@ -11,6 +11,7 @@ import { packageRoot } from '../app/paths'
 import { checkpointHeader } from '../engine/train/checkpoint'
 import { CHECKPOINT_FILE } from '../engine/train/loop'
 import type { Db } from '../store/database'
+import { okImages } from '../store/images'
 import { insertLatents } from '../store/latents'
 import type { ProjectPaths } from '../store/projectFolder'
 import { createRun, getRun, listRuns, updateRun, type RunRow } from '../store/runs'
@@ -75,14 +76,7 @@ export function installDemoLatents(db: Db, run: RunRow, dir = demoModelDir): num
   if (!existsSync(file)) return 0
   const latents = unpackLatents(readFileSync(file), file)
   if (latents.step !== run.stepsDone) return 0
-  const byFile = new Map(
-    (
-      db.prepare("SELECT id, file FROM images WHERE status = 'ok'").all() as {
-        id: number
-        file: string
-      }[]
-    ).map((row) => [row.file, row.id]),
-  )
+  const byFile = new Map(okImages(db).map((row) => [row.file, row.id]))
   const { dim } = latents
   const rows = latents.files.flatMap((name, i) => {
     const imageId = byFile.get(name)

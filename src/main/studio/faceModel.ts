@@ -9,7 +9,7 @@ import {
 } from '../engine/process/inferenceClient'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
-import { getRun, latestTrainedRun, type RunRow } from '../store/runs'
+import { resolveRun } from '../store/runs'
 import type { RunModel } from './runModel'
 
 /** A trained run's encoder and decoder, wherever they run (the CLI's process or an inference process). */
@@ -39,17 +39,8 @@ export function inProcessFaceModel(model: RunModel): FaceModel {
   }
 }
 
-export function resolveRun(db: Db, paths: ProjectPaths, runId?: number): RunRow {
-  const run = runId === undefined ? latestTrainedRun(db) : getRun(db, runId)
-  if (!run) {
-    throw new Error(
-      runId === undefined
-        ? `${paths.database}: no trained run yet; train one first`
-        : `${paths.database}: there is no run ${runId}`,
-    )
-  }
-  return run
-}
+// The CLI still finds runs here.
+export { resolveRun }
 
 /**
  * The studio's models: one inference process, holding the run last asked for, reloaded when that run

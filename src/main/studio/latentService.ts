@@ -1,10 +1,12 @@
-import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/contract'
+import type { MethodName } from '../../shared/contract'
 import type { latentMethods } from '../../shared/contractLatent'
-import type { ApiPart, StudioContext } from './context'
-import { resolveRun, type FaceModel } from './faceModel'
+import type { ApiPart, In, Out, StudioContext } from './context'
+import { resolveRun } from '../store/runs'
+import type { FaceModel } from './faceModel'
 import { EncodeJobs } from './latent/encodeJobs'
 import { latentStatus } from './latent/encodeStatus'
-import { datasetCrop, decodeToDataUrls, resolveSource, sampleLatent } from './latent/faces'
+import { sampleLatent } from '../../shared/latent'
+import { datasetCrop, decodeToDataUrls, resolveSource } from './latent/faces'
 import { countRunLatents, NoLatentsError } from './latent/latentData'
 import { openImageCache } from '../dataset/imageCache'
 import { comparisonPng, pngDataUrl } from '../export/faceGrid'
@@ -17,8 +19,6 @@ import { attributeVectorSet, editLatent } from './latent/vectors'
 import { resolveSaveTarget } from './saveTarget'
 
 type LatentMethodName = keyof typeof latentMethods & MethodName
-type In<M extends LatentMethodName> = MethodParsedInput<M>
-type Out<M extends LatentMethodName> = Promise<MethodOutput<M>>
 
 export const LATENT_METHOD_NAMES = [
   'latent.encode',

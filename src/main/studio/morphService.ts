@@ -16,7 +16,7 @@ import { FORMAT_ENDING } from '../../shared/contractMorph'
 import { checkFileTarget, checkSequenceTarget } from './morph/outputTarget'
 import { pngDataUrl } from '../export/faceGrid'
 import { morphFramePng } from './morph/preview'
-import { deleteTimeline, getTimeline, listTimelines, saveTimeline } from './morph/timelineStore'
+import { deleteTimeline, getTimeline, listTimelines, saveTimeline } from '../store/timelines'
 
 type MorphMethodName = keyof typeof morphMethods & MethodName
 

@@ -10,11 +10,10 @@ import {
   type VaeModel,
 } from '../engine'
 import { openImageCache } from '../dataset/imageCache'
-import { findImageIdByFile } from '../dataset/queries'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
-import type { RunRow } from '../store/runs'
-import { resolveRun } from './faceModel'
+import { resolveRun, type RunRow } from '../store/runs'
+import { findImage } from './latent/latentData'
 
 export interface RunModel {
   run: RunRow
@@ -67,11 +66,7 @@ export async function readImagesByFile(
   size: number,
   files: readonly string[],
 ): Promise<Uint8Array> {
-  const ids = files.map((file) => {
-    const id = findImageIdByFile(db, file)
-    if (id === null) throw new Error(`${file}: not an ingested image of ${paths.root}`)
-    return id
-  })
+  const ids = files.map((file) => findImage(db, paths.root, file).id)
   const cache = openImageCache(db, paths, size)
   try {
     return await cache.readBatch(ids)

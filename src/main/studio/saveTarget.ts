@@ -7,10 +7,7 @@ import { join } from 'node:path'
 import { ContractError } from '../../shared/contract'
 import type { SaveTarget } from '../../shared/exportTarget'
 import { checkReplaceable, type OutputKind } from '../export/outputGuard'
-import type { OpenProject } from './context'
-
-/** The host's save dialog: resolves to the chosen path, or null when the person cancelled. */
-export type PickSavePath = (suggestedName: string, ending: string) => Promise<string | null>
+import type { OpenProject, PickSavePath } from './context'
 
 export interface ResolvedSave {
   /** Absolute path to write. */

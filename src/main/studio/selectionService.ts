@@ -1,7 +1,7 @@
-import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/contract'
+import type { MethodName } from '../../shared/contract'
 import type { selectionMethods } from '../../shared/contractSelection'
-import type { ApiPart, StudioContext } from './context'
-import { resolveRun } from './faceModel'
+import type { ApiPart, In, Out, StudioContext } from './context'
+import { resolveRun } from '../store/runs'
 import {
   addCustomAttribute,
   customAttributeLabels,
@@ -13,8 +13,6 @@ import { exportSelection } from './latent/exportSelection'
 import { findFaces, meanLatent, selectionMakeup } from './latent/selection'
 
 type SelectionMethodName = keyof typeof selectionMethods & MethodName
-type In<M extends SelectionMethodName> = MethodParsedInput<M>
-type Out<M extends SelectionMethodName> = Promise<MethodOutput<M>>
 
 export const SELECTION_METHOD_NAMES = [
   'selection.find',

@@ -11,6 +11,8 @@ import { datasetSummary } from '../dataset/summary'
 import { ingestDataset } from '../dataset/ingest'
 import { queryImages } from '../dataset/queries'
 import { thumbnail } from '../dataset/thumbnail'
+import { datasetRow } from '../store/datasetRow'
+import { countOkImages } from '../store/images'
 import { openProjectFolder, projectName } from '../store/projectFolder'
 import { demoLocation, ensureDemoFaces } from './demoProject'
 import { installDemoLatents, installDemoModel } from './demoModel'
@@ -26,6 +28,7 @@ import {
   checkedEvents,
   type EventSink,
   type OpenProject,
+  type PickSavePath,
   type StudioContext,
 } from './context'
 import { ModelHost } from './faceModel'
@@ -34,7 +37,6 @@ import { MORPH_METHOD_NAMES, MorphService } from './morphService'
 import { SELECTION_METHOD_NAMES, SelectionService } from './selectionService'
 import { epochMetrics, getRun, listRuns, stepMetrics } from '../store/runs'
 import { RecentProjects } from './recentProjects'
-import type { PickSavePath } from './saveTarget'
 
 export type { EventSink }
 
@@ -346,19 +348,14 @@ export class StudioService implements CoreApi, StudioContext {
   }
 
   private summarise(project: OpenProject): ProjectSummary {
-    const dataset = project.db.prepare('SELECT root FROM dataset WHERE id = 1').get() as
-      { root: string } | undefined
-    const images = project.db
-      .prepare("SELECT count(*) AS n FROM images WHERE status = 'ok'")
-      .get() as {
-      n: number
-    }
+    const dataset = datasetRow(project.db)
+    const images = countOkImages(project.db)
     return {
       path: project.paths.root,
       name: project.isDemo ? 'Demo faces' : projectName(project.paths.root),
       isDemo: project.isDemo,
       datasetRoot: dataset?.root ?? null,
-      images: images.n,
+      images,
     }
   }
 

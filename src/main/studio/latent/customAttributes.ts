@@ -17,8 +17,10 @@ import {
   type CustomAttributeRow,
   type Versus,
 } from '../../store/customAttributes'
-import { attributeNames, requireLatentTable, type LatentTable } from './latentData'
-import type { AttributeVectorSet } from './vectors'
+import { attributeNames, knownImageIds } from '../../store/images'
+import type { LatentTable } from '../../store/latentTable'
+import { requireLatentTable } from './latentData'
+import type { AttributeVectorSet } from './vectorSet'
 
 /** The held-out AUC's split is seeded, so the same groups always give the same AUC. */
 const HELD_OUT_SHARE = 0.25
@@ -113,7 +115,7 @@ export function refitCustomAttribute(
 
 /** Every id must name an image of the project; the error names the first that does not. */
 function checkImageIds(db: Db, ids: readonly number[], what: string): void {
-  const known = new Set(db.prepare('SELECT id FROM images').pluck().all() as number[])
+  const known = knownImageIds(db)
   const unknown = ids.find((id) => !known.has(id))
   if (unknown !== undefined)
     throw new Error(`${what}: image ${unknown} is not in this project; select faces of its dataset`)

@@ -13,9 +13,11 @@ import { writeFileAtomic, writeFolderAtomic } from '../../export/atomic'
 import { tileFaces } from '../../export/faceGrid'
 import { openImageCache } from '../../dataset/imageCache'
 import type { Db } from '../../store/database'
+import { datasetRow, largestCacheSize } from '../../store/datasetRow'
 import type { ProjectPaths } from '../../store/projectFolder'
 import { datasetCrop } from './faces'
-import { imageFiles, loadLabels } from './latentData'
+import { imageFiles } from '../../store/images'
+import { loadLabels } from '../../store/latentTable'
 import { cachedMap } from './maps'
 
 export type SelectionExportKind = 'folder' | 'csv' | 'png'
@@ -52,10 +54,9 @@ export async function exportSelection(
 }
 
 function imageDir(db: Db): string {
-  const row = db.prepare('SELECT image_dir FROM dataset WHERE id = 1').get() as
-    { image_dir: string } | undefined
+  const row = datasetRow(db)
   if (!row) throw new Error('the project has no dataset yet; ingest one first')
-  return row.image_dir
+  return row.imageDir
 }
 
 /** Copies each original into a fresh folder; two originals with one name keep their ids apart. */
@@ -131,10 +132,8 @@ async function contactSheet(db: Db, paths: ProjectPaths, ids: number[]): Promise
       `a contact sheet takes at most ${CONTACT_SHEET_MAX} faces and the selection has ${ids.length}; export a folder or a CSV instead`,
     )
   }
-  const row = db.prepare('SELECT size FROM caches ORDER BY size DESC LIMIT 1').get() as
-    { size: number } | undefined
-  if (!row) throw new Error(`${paths.root}: no image cache; ingest the dataset first`)
-  const size = row.size
+  const size = largestCacheSize(db)
+  if (size === undefined) throw new Error(`${paths.root}: no image cache; ingest the dataset first`)
   const cache = openImageCache(db, paths, size, datasetCrop(db))
   let pixels: Uint8Array
   try {

@@ -3,17 +3,18 @@
  * the CLI (tfjs in its own process) share it: face sources → latents, latents → PNGs, and encoding
  * every cached dataset image into SQLite.
  */
-import { Rng } from '../../engine/model/rng'
 import { cropKey, datasetDefaultCrop, DEFAULT_CROP, type CropSpec } from '../../dataset/crop'
 import type { LayoutKind } from '../../dataset/layout'
 import { findCache, openImageCache, validSlots } from '../../dataset/imageCache'
 import { notAnOpenableImage, readPhotoFile } from '../../dataset/photoFile'
 import { preprocessImage } from '../../dataset/preprocess'
 import type { Db } from '../../store/database'
+import { datasetRow } from '../../store/datasetRow'
 import { encodedImageIds, insertLatents, latentOf } from '../../store/latents'
 import type { ProjectPaths } from '../../store/projectFolder'
 import { throwIfCancelled, type TaskControl } from '../../../shared/progress'
 import type { FaceSource } from '../../../shared/contractLatent'
+import { sampleLatent } from '../../../shared/latent'
 import type { FaceModel } from '../faceModel'
 import { findImage } from './latentData'
 import { pngDataUrl } from '../../export/faceGrid'
@@ -24,10 +25,9 @@ import { encodeSmallPng } from '../../export/smallPng'
  * crop scales with the image), so a photo matches it.
  */
 export function datasetCrop(db: Db): CropSpec {
-  const row = db.prepare('SELECT crop, layout FROM dataset WHERE id = 1').get() as
-    { crop: string; layout: LayoutKind } | undefined
+  const row = datasetRow(db)
   const crop = parseCropKey(row?.crop ?? cropKey(DEFAULT_CROP))
-  return crop.kind === 'celeba' && row ? datasetDefaultCrop(row.layout) : crop
+  return crop.kind === 'celeba' && row ? datasetDefaultCrop(row.layout as LayoutKind) : crop
 }
 
 export function parseCropKey(key: string): CropSpec {
@@ -78,12 +78,6 @@ export async function datasetLatent(
   } finally {
     await cache.close()
   }
-}
-
-/** z ~ N(0, T²I), reproducible from the seed. */
-export function sampleLatent(dim: number, seed: number, temperature = 1): Float32Array {
-  const rng = new Rng(seed)
-  return Float32Array.from({ length: dim }, () => rng.normal() * temperature)
 }
 
 export interface ResolvedLatent {

@@ -1,25 +1,19 @@
 /**
  * 2-D maps of a run's latents by PCA, UMAP or t-SNE, cached per run, method and limit. UMAP and t-SNE
  * on many points are fitted on a seeded subsample in a PCA-reduced space and the other points are
- * placed from their nearest fitted neighbours (see mapMath), which keeps a 20,000-point map within
+ * placed from their nearest fitted neighbours (see analysis/mapMath), which keeps a 20,000-point map within
  * about half a minute on two cores. computeMap runs the projection on a worker thread (mapWorker).
  */
-import { pca2, umap2 } from '../../analysis'
+import { pca2, pcaReduce, placeByNeighbours, seededSubsample, umap2 } from '../../analysis'
 import { tsne2 } from '../../analysis/tsne'
 import type { Db } from '../../store/database'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
 import type { TaskControl } from '../../../shared/progress'
-import {
-  float32FromBase64,
-  int32FromBase64,
-  latentFingerprint,
-  readCached,
-  toBase64,
-  writeCached,
-} from './analysisCache'
+import { latentFingerprint, readCached, writeCached } from '../../store/analysisCache'
+import { float32FromBase64, int32FromBase64, toBase64 } from './analysisCache'
 import { customColours } from './customAttributes'
-import { attributeIndexIn, loadLabels, requireLatentTable, type LatentTable } from './latentData'
-import { pcaReduce, placeByNeighbours, seededSubsample } from './mapMath'
+import { loadLabels, type LatentTable } from '../../store/latentTable'
+import { attributeIndexIn, requireLatentTable } from './latentData'
 import { runMapWorker } from './mapWorkerHost'
 
 export interface MapData {
@@ -67,7 +61,7 @@ async function fitThenPlace(
 ): Promise<Float32Array> {
   control.onProgress?.({ phase: 'reducing', done: 0, total: 1 })
   const reducedDim = Math.min(dim, reducedDims)
-  const reduced = pcaReduce(mu, n, dim, reducedDim)
+  const reduced = await pcaReduce(mu, n, dim, reducedDim, control)
   const fitted = seededSubsample(n, fitPoints, 17)
   const m = fitted.length
   const fitData = new Float32Array(m * reducedDim)

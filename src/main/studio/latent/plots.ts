@@ -54,25 +54,22 @@ function axisSvg(
 ): string {
   const ticks = scale.ticks(6)
   const format = scale.tickFormat(6)
-  const parts: string[] = []
-  if (orient === 'bottom') {
-    parts.push(`<line x1="${from}" y1="${at}" x2="${to}" y2="${at}" stroke="#333"/>`)
-    for (const t of ticks) {
-      const x = scale(t)
-      parts.push(`<line x1="${x}" y1="${at}" x2="${x}" y2="${at + 5}" stroke="#333"/>`)
-      parts.push(
-        `<text x="${x}" y="${at + 7 + fontSize}" text-anchor="middle" font-size="${fontSize}" ${FONT}>${escapeXml(format(t))}</text>`,
-      )
-    }
-  } else {
-    parts.push(`<line x1="${at}" y1="${from}" x2="${at}" y2="${to}" stroke="#333"/>`)
-    for (const t of ticks) {
-      const y = scale(t)
-      parts.push(`<line x1="${at - 5}" y1="${y}" x2="${at}" y2="${y}" stroke="#333"/>`)
-      parts.push(
-        `<text x="${at - 8}" y="${y + fontSize / 3}" text-anchor="end" font-size="${fontSize}" ${FONT}>${escapeXml(format(t))}</text>`,
-      )
-    }
+  const bottom = orient === 'bottom'
+  // Written for a bottom axis; a left axis swaps x and y.
+  const line = (along0: number, across0: number, along1: number, across1: number): string =>
+    bottom
+      ? `<line x1="${along0}" y1="${across0}" x2="${along1}" y2="${across1}" stroke="#333"/>`
+      : `<line x1="${across0}" y1="${along0}" x2="${across1}" y2="${along1}" stroke="#333"/>`
+  const parts = [line(from, at, to, at)]
+  for (const t of ticks) {
+    const p = scale(t)
+    parts.push(bottom ? line(p, at, p, at + 5) : line(p, at - 5, p, at))
+    const [x, y, anchor] = bottom
+      ? [p, at + 7 + fontSize, 'middle']
+      : [at - 8, p + fontSize / 3, 'end']
+    parts.push(
+      `<text x="${x}" y="${y}" text-anchor="${anchor}" font-size="${fontSize}" ${FONT}>${escapeXml(format(t))}</text>`,
+    )
   }
   return parts.join('')
 }

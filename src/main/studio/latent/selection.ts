@@ -13,7 +13,9 @@ import {
   type SelectionFile,
 } from '../../../shared/selection/selectionFile'
 import type { Db } from '../../store/database'
-import { findImage, imageFiles, loadLabels, requireLatentTable } from './latentData'
+import { findImageById, imageFiles, okImageIds, searchImagesByFile } from '../../store/images'
+import { loadLabels } from '../../store/latentTable'
+import { findImage, requireLatentTable } from './latentData'
 import { cachedMap } from './maps'
 
 /** The ids of the points of a run's cached map inside a box in map coordinates. */
@@ -104,29 +106,12 @@ export function findFaces(db: Db, query: string, limit: number): FoundFace[] {
   if (q.length === 0) return []
   const out: FoundFace[] = []
   if (/^\d+$/.test(q)) {
-    const byId = db
-      .prepare("SELECT id, file FROM images WHERE id = ? AND status = 'ok'")
-      .get(Number(q)) as { id: number; file: string } | undefined
+    const byId = findImageById(db, Number(q))
     if (byId) out.push({ imageId: byId.id, file: byId.file })
   }
-  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-  const rows = db
-    .prepare(
-      `SELECT id, file FROM images WHERE status = 'ok' AND file LIKE ? ESCAPE '\\'
-       ORDER BY (file = ? OR file LIKE '%/' || ?) DESC, length(file), id LIMIT ?`,
-    )
-    .all(pattern, q, q, limit) as { id: number; file: string }[]
-  for (const row of rows)
+  for (const row of searchImagesByFile(db, q, limit))
     if (!out.some((f) => f.imageId === row.id)) out.push({ imageId: row.id, file: row.file })
   return out.slice(0, limit)
-}
-
-function allImageIds(db: Db): Int32Array {
-  const rows = db
-    .prepare("SELECT id FROM images WHERE status = 'ok' ORDER BY id")
-    .raw(true)
-    .all() as [number][]
-  return Int32Array.from(rows, (r) => r[0])
 }
 
 /** Per attribute, its share among the selected faces and among all faces of the dataset. */
@@ -134,7 +119,7 @@ export function selectionMakeup(
   db: Db,
   imageIds: readonly number[],
 ): { selected: number; total: number; attributes: AttributeShare[] } {
-  const all = allImageIds(db)
+  const all = okImageIds(db)
   const { names, labels } = loadLabels(db, all)
   const wanted = new Set(imageIds)
   const rows: number[] = []

@@ -10,11 +10,13 @@ import { openImageCache } from '../../dataset/imageCache'
 import { notAnOpenableImage, readPhotoFile } from '../../dataset/photoFile'
 import { preprocessImage } from '../../dataset/preprocess'
 import type { Db } from '../../store/database'
+import { findImageById } from '../../store/images'
 import { latentOf } from '../../store/latents'
 import type { ProjectPaths } from '../../store/projectFolder'
 import type { FaceModel } from '../faceModel'
 // The latent room's helpers, so a seed or a photo gives the same face in every screen.
-import { datasetCrop, sampleLatent } from '../latent/faces'
+import { sampleLatent } from '../../../shared/latent'
+import { datasetCrop } from '../latent/faces'
 
 export interface ResolvedKeyframe {
   latent: Float32Array
@@ -25,8 +27,7 @@ export interface ResolvedKeyframe {
 
 /** A dataset image by file name as ingested (e.g. 000010.jpg, or a path ending in it). */
 function imageFile(db: Db, imageId: number): string {
-  const row = db.prepare("SELECT file FROM images WHERE id = ? AND status = 'ok'").get(imageId) as
-    { file: string } | undefined
+  const row = findImageById(db, imageId)
   if (!row) throw new Error(`image ${imageId}: not an ingested image of this project`)
   return row.file
 }

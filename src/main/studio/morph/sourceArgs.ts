@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import type { FaceSource } from '../../../shared/contractLatent'
 import type { Db } from '../../store/database'
 import type { ProjectPaths } from '../../store/projectFolder'
-import { findImageIdByFile } from '../../dataset/queries'
+import { findImageByFile } from '../../store/images'
 
 export class SourceSyntaxError extends Error {}
 
@@ -40,8 +40,8 @@ export function parseSourceArg(
   const onDisk = resolve(cwd, text)
   // A bare name is a dataset id first; anything with a folder in it is a path.
   if (!/[/\\]/.test(text)) {
-    const imageId = findImageIdByFile(db, text)
-    if (imageId !== null) return { kind: 'image', imageId }
+    const image = findImageByFile(db, text)
+    if (image) return { kind: 'image', imageId: image.id }
     if (isFile(onDisk)) return { kind: 'file', path: onDisk }
     throw new Error(
       `${text}: not an ingested image of ${paths.root} and not a file on disk; give a dataset file name (e.g. 000010.jpg), an image path or sample:SEED`,

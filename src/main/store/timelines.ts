@@ -3,9 +3,9 @@
  * its keyframes' sources as one JSON document, validated against the schema whenever it is read back.
  */
 import type { z } from 'zod'
-import { savedTimelineSchema } from '../../../shared/contractMorph'
-import type { Db } from '../../store/database'
-import { getRun } from '../../store/runs'
+import { savedTimelineSchema } from '../../shared/contractMorph'
+import type { Db } from './database'
+import { getRun } from './runs'
 
 export type StoredTimeline = z.output<typeof savedTimelineSchema>
 
