@@ -94,15 +94,21 @@ export function ssimPlane(a: Float64Array, b: Float64Array, side: number): numbe
   return sum / muA.length
 }
 
-/** Mean SSIM over images and the three colour channels. */
-export function meanSsim(
+/**
+ * Two sets of `images` faces of side×side, each RGB or RGBA (a stride of 3 or 4): face n of `a`
+ * against face n of `b`, colour channels only.
+ */
+export type FacePairs = [
   a: ArrayLike<number>,
   aStride: number,
   b: ArrayLike<number>,
   bStride: number,
   images: number,
   side: number,
-): number {
+]
+
+/** Mean SSIM over images and the three colour channels. */
+export function meanSsim(...[a, aStride, b, bStride, images, side]: FacePairs): number {
   let sum = 0
   for (let n = 0; n < images; n++)
     for (let c = 0; c < 3; c++) {
@@ -115,18 +121,8 @@ export function meanSsim(
   return sum / (images * 3)
 }
 
-/**
- * PSNR in dB of `b` against `a` over images of side×side, colour channels only (a stride of 4 skips
- * alpha): one mean squared error over every pixel, as the training loop's test PSNR.
- */
-export function meanPsnr(
-  a: ArrayLike<number>,
-  aStride: number,
-  b: ArrayLike<number>,
-  bStride: number,
-  images: number,
-  side: number,
-): number {
+/** PSNR in dB of `b` against `a`: one mean squared error over every pixel, as the test PSNR. */
+export function meanPsnr(...[a, aStride, b, bStride, images, side]: FacePairs): number {
   const pixels = images * side * side
   let sse = 0
   for (let p = 0; p < pixels; p++)
