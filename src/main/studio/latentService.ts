@@ -7,7 +7,7 @@ import { latentStatus } from './latent/encodeStatus'
 import { datasetCrop, decodeToDataUrls, resolveSource, sampleLatent } from './latent/faces'
 import { countRunLatents, NoLatentsError } from './latent/latentData'
 import { openImageCache } from '../dataset/imageCache'
-import { comparisonPng, pngDataUrl } from '../export/faceGrid'
+import { comparisonPng, faceGridPng, pngDataUrl } from '../export/faceGrid'
 import { cachedMap, checkMapMethod, computeMap, mapColours } from './latent/maps'
 import { nearestFaces, stripPng } from './latent/operations'
 import { writePng } from './latent/render'
@@ -77,25 +77,26 @@ export class LatentService implements ApiPart<LatentMethodName> {
   }
 
   async ['latent.reconstruct'](input: In<'latent.reconstruct'>): Out<'latent.reconstruct'> {
+    return { image: pngDataUrl(await this.reconstruction(input)) }
+  }
+
+  /** The figure `latent.reconstruct` shows, as PNG bytes; `scale` enlarges it (the CLI's files). */
+  async reconstruction(input: In<'latent.reconstruct'>, scale = 1): Promise<Buffer> {
     const { db, paths } = this.ctx.requireProject()
     const model = await this.model(input.runId)
     const cache = openImageCache(db, paths, model.size, datasetCrop(db))
     try {
       const originals = await cache.readBatch(input.imageIds)
       const { mu } = await model.encode(originals)
-      const png = await comparisonPng(originals, await model.decode(mu), model.size)
-      return { image: pngDataUrl(png) }
+      return await comparisonPng(originals, await model.decode(mu), model.size, scale)
     } finally {
       await cache.close()
     }
   }
 
   async ['latent.sample'](input: In<'latent.sample'>): Out<'latent.sample'> {
-    const model = await this.model(input.runId)
+    const { model, seeds, latents } = await this.drawSamples(input)
     const dim = model.latentDim
-    const latents = new Float32Array(input.count * dim)
-    const seeds = Array.from({ length: input.count }, (_, i) => (input.seed + i) >>> 0)
-    seeds.forEach((seed, i) => latents.set(sampleLatent(dim, seed, input.temperature), i * dim))
     const images = await decodeToDataUrls(model, latents)
     return {
       runId: model.runId,
@@ -106,6 +107,34 @@ export class LatentService implements ApiPart<LatentMethodName> {
         label: `sample ${seed} (T ${input.temperature})`,
       })),
     }
+  }
+
+  /** The faces `latent.sample` draws, as one grid PNG (`scale` enlarges it; the CLI's files). */
+  async sampleGrid(input: In<'latent.sample'>, scale = 1): Promise<{ runId: number; png: Buffer }> {
+    const { model, latents } = await this.drawSamples(input)
+    const columns = Math.ceil(Math.sqrt(input.count))
+    const png = await faceGridPng(await model.decode(latents), model.size, columns, scale)
+    return { runId: model.runId, png }
+  }
+
+  /** The run's model, loaded (or kept) in the inference process: which run, step and backend. */
+  async loadModel(runId?: number): Promise<FaceModel> {
+    return this.model(runId)
+  }
+
+  /**
+   * Prior samples with seeds seed, seed + 1, …, each drawn by the engine's seeded Rng, so a seed
+   * gives the same face here, in a morph's `sample:SEED` and on the command line.
+   */
+  private async drawSamples(
+    input: In<'latent.sample'>,
+  ): Promise<{ model: FaceModel; seeds: number[]; latents: Float32Array }> {
+    const model = await this.model(input.runId)
+    const dim = model.latentDim
+    const latents = new Float32Array(input.count * dim)
+    const seeds = Array.from({ length: input.count }, (_, i) => (input.seed + i) >>> 0)
+    seeds.forEach((seed, i) => latents.set(sampleLatent(dim, seed, input.temperature), i * dim))
+    return { model, seeds, latents }
   }
 
   async ['latent.resolve'](input: In<'latent.resolve'>): Out<'latent.resolve'> {

@@ -11,7 +11,7 @@ import { datasetSummary } from '../dataset/summary'
 import { ingestDataset } from '../dataset/ingest'
 import { queryImages } from '../dataset/queries'
 import { thumbnail } from '../dataset/thumbnail'
-import { openProjectFolder, projectName } from '../store/projectFolder'
+import { openExistingProject, openProjectFolder, projectName } from '../store/projectFolder'
 import { demoLocation, ensureDemoFaces } from './demoProject'
 import { installDemoLatents, installDemoModel } from './demoModel'
 import { computeMap } from './latent/maps'
@@ -32,7 +32,7 @@ import type { PickSavePath } from './saveTarget'
 export type { EventSink }
 
 export interface StudioOptions {
-  host: 'electron' | 'serve'
+  host: 'electron' | 'serve' | 'cli'
   version: string
   userDataDir: string
   emit: EventSink
@@ -44,6 +44,11 @@ export interface StudioOptions {
   launchEngine?: () => TrainingProcess
   /** How the host starts the inference process; default child_process.fork. */
   launchInference?: () => InferenceChannel
+  /**
+   * Encode a run's faces when it ends with a checkpoint (default true). A command does one thing:
+   * `train` leaves encoding to `encode`.
+   */
+  encodeAfterTraining?: boolean
 }
 
 export class NoProjectError extends Error {
@@ -106,6 +111,7 @@ export class StudioService implements CoreApi, StudioContext {
     this.latent = new LatentService(this)
     // The latents follow the model: a run that ends with a checkpoint is encoded with it.
     this.training = new TrainingController(options.emit, options.launchEngine, (runId) => {
+      if (options.encodeAfterTraining === false) return
       void this.latent.encoding.afterTraining(runId).catch(() => undefined)
     })
     this.api = {
@@ -195,7 +201,9 @@ export class StudioService implements CoreApi, StudioContext {
     input: MethodParsedInput<'training.resumeRun'>,
   ): Promise<MethodOutput<'training.resumeRun'>> {
     const project = this.requireProject()
-    return { runId: this.training.resumeRun(project.db, project.paths, input.runId) }
+    return {
+      runId: this.training.resumeRun(project.db, project.paths, input.runId, input.backend),
+    }
   }
 
   async ['training.pause'](
@@ -280,6 +288,14 @@ export class StudioService implements CoreApi, StudioContext {
     return summary
   }
 
+  /**
+   * A command's project: not added to the recent list; without `create`, a folder without
+   * studio.db is refused rather than turned into an empty project.
+   */
+  async openForCommand(dir: string, create: boolean): Promise<ProjectSummary> {
+    return await this.openAt(dir, false, { create, remember: false })
+  }
+
   /** Opens a project at startup without making the user choose (the last one, else the demo). */
   async openInitial(projectDir: string | undefined): Promise<ProjectSummary> {
     if (projectDir) return await this.openAt(projectDir, false)
@@ -310,7 +326,11 @@ export class StudioService implements CoreApi, StudioContext {
     return { jobId }
   }
 
-  private async openAt(dir: string, isDemo: boolean): Promise<ProjectSummary> {
+  private async openAt(
+    dir: string,
+    isDemo: boolean,
+    how: { create: boolean; remember: boolean } = { create: true, remember: true },
+  ): Promise<ProjectSummary> {
     // An encode is the studio's own housekeeping: it gives way rather than block the switch.
     await this.latent.encoding.cancel()
     if (this.jobs.active().length > 0 || this.training.activeRunId !== null) {
@@ -318,14 +338,14 @@ export class StudioService implements CoreApi, StudioContext {
         'a job is still running in the open project; cancel it before switching projects',
       )
     }
-    const { paths, db } = openProjectFolder(dir)
+    const { paths, db } = how.create ? openProjectFolder(dir) : openExistingProject(dir)
     this.project?.db.close()
     this.models.close()
     // The demo reopened from the recent list or by path is still the demo.
     const demo = isDemo || paths.root === resolve(demoLocation(this.options.userDataDir).projectDir)
     this.project = { paths, db, isDemo: demo }
     const summary = this.summarise(this.project)
-    this.recents.remember({ path: paths.root, name: summary.name })
+    if (how.remember) this.recents.remember({ path: paths.root, name: summary.name })
     this.options.emit('project.changed', summary)
     return summary
   }

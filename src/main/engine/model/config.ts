@@ -1,4 +1,11 @@
-/** Model and training settings, the two presets, and their validation. Pure. */
+/** Model and training settings, the presets, and their validation. Pure. */
+import {
+  MAX_REPLICAS,
+  TRAIN_DEFAULTS as SHARED_DEFAULTS,
+  type PresetName,
+} from '../../../shared/training'
+
+export { MAX_REPLICAS, type PresetName }
 
 export interface ModelConfig {
   /** Square input side in pixels; must be divisible by 2^(number of encoder layers). */
@@ -30,11 +37,6 @@ export interface TrainConfig {
   replicas?: number
 }
 
-/** A sanity bound on replicas: each is a thread holding a whole copy of the model and optimiser. */
-export const MAX_REPLICAS = 16
-
-export type PresetName = 'classic-128' | 'classic-64'
-
 export const PRESETS: Record<PresetName, ModelConfig> = {
   'classic-128': {
     size: 128,
@@ -54,13 +56,7 @@ export const PRESETS: Record<PresetName, ModelConfig> = {
   },
 }
 
-export const TRAIN_DEFAULTS: Omit<TrainConfig, 'model' | 'seed'> = {
-  batchSize: 32,
-  learningRate: 5e-4,
-  rLossFactor: 10000,
-  beta: 1,
-  klWarmupSteps: 0,
-}
+export const TRAIN_DEFAULTS: Omit<TrainConfig, 'model' | 'seed'> = { ...SHARED_DEFAULTS }
 
 export function trainConfig(
   model: ModelConfig | PresetName,

@@ -1,0 +1,117 @@
+/**
+ * The command line as a host like Electron and serve: a StudioService on the project folder, whose
+ * methods a command calls through the same dispatch and input schemas, and whose other operations
+ * (a grid to a file, an encode in the foreground) it uses where a command needs more than the page.
+ */
+import {
+  ContractError,
+  parseMethodInput,
+  type EventName,
+  type EventPayload,
+  type MethodInput,
+  type MethodName,
+  type MethodOutput,
+  type MethodParsedInput,
+} from '../../shared/contract'
+import { packageVersion } from '../app/paths'
+import { dispatch } from '../host/dispatch'
+import type { ProjectPaths } from '../store/projectFolder'
+import type { FaceModel } from '../studio/faceModel'
+import { NoLatentsError } from '../studio/latent/latentData'
+import { StudioService } from '../studio/service'
+import { defaultUserDataDir } from '../studio/userData'
+import { UsageError } from './errors'
+import type { Reporter } from './report'
+
+type Listener = (payload: unknown) => void
+
+export interface CliStudio {
+  readonly service: StudioService
+  readonly paths: ProjectPaths
+  /** A contract method, as the page calls it. */
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>
+  /** A method's input checked by its schema, for the service's operations beyond the contract. */
+  parse<M extends MethodName>(method: M, input: MethodInput<M>): MethodParsedInput<M>
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
+  /** Loads the run's model and says which run, step and backend the command works with. */
+  announceModel(reporter: Reporter, runId?: number): Promise<FaceModel>
+}
+
+/** A request the schema refuses is the command line's fault: a usage error (exit 2). */
+function asUsage(error: unknown): unknown {
+  return error instanceof ContractError && error.code === 'bad-request'
+    ? new UsageError(error.message)
+    : error
+}
+
+/** The studio has an Encode button; here the remedy is a command. */
+function withRemedy(error: unknown): unknown {
+  if (!(error instanceof NoLatentsError)) return error
+  return new Error(
+    `${error.message}: run \`face-studio encode --project ${error.projectRoot} --run ${error.runId}\` first`,
+    { cause: error },
+  )
+}
+
+/**
+ * Opens the project (creating it only with `create`), runs the command's work against the studio,
+ * then closes it: the inference process and the database with it.
+ */
+export async function withStudio<T>(
+  project: string,
+  options: { create?: boolean },
+  work: (studio: CliStudio) => Promise<T>,
+): Promise<T> {
+  const listeners = new Map<EventName, Set<Listener>>()
+  const service = new StudioService({
+    host: 'cli',
+    version: packageVersion(),
+    userDataDir: defaultUserDataDir(),
+    encodeAfterTraining: false,
+    emit: (event, payload) => {
+      for (const listener of listeners.get(event) ?? []) listener(payload)
+    },
+  })
+  try {
+    await service.openForCommand(project, options.create === true)
+    const studio: CliStudio = {
+      service,
+      paths: service.requireProject().paths,
+      async call(method, input) {
+        try {
+          return (await dispatch(service.api, method, input)) as MethodOutput<typeof method>
+        } catch (error) {
+          throw asUsage(error)
+        }
+      },
+      parse(method, input) {
+        try {
+          return parseMethodInput(method, input)
+        } catch (error) {
+          throw asUsage(error)
+        }
+      },
+      on(event, listener) {
+        const set = listeners.get(event) ?? new Set<Listener>()
+        listeners.set(event, set)
+        set.add(listener as Listener)
+        return () => set.delete(listener as Listener)
+      },
+      async announceModel(reporter, runId) {
+        const model = await service.latent.loadModel(runId)
+        reporter.info(`run ${model.runId} (step ${model.step}) on ${model.backend}`)
+        return model
+      },
+    }
+    return await work(studio)
+  } catch (error) {
+    throw withRemedy(error)
+  } finally {
+    await service.close()
+  }
+}
+
+/** Faces are 64 or 128 pixels: files of the smaller ones are enlarged twice for viewing. */
+export function viewScale(size: number): number {
+  return size < 128 ? 2 : 1
+}
