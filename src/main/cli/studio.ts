@@ -8,11 +8,13 @@ import {
   parseMethodInput,
   type EventName,
   type EventPayload,
+  type JobFinished,
   type MethodInput,
   type MethodName,
   type MethodOutput,
   type MethodParsedInput,
 } from '../../shared/contract'
+import { CancelledError } from '../../shared/progress'
 import { packageVersion } from '../app/paths'
 import { dispatch } from '../host/dispatch'
 import type { ProjectPaths } from '../store/projectFolder'
@@ -35,6 +37,10 @@ export interface CliStudio {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
   /** Loads the run's model and says which run, step and backend the command works with. */
   announceModel(reporter: Reporter, runId?: number): Promise<FaceModel>
+  /** Waits for a studio job to end, its progress on the reporter; SIGINT cancels it. */
+  finishJob(jobId: string, reporter: Reporter): Promise<void>
+  /** The dataset image a file name names (as ingested, or its last path segment; shortest wins). */
+  imageIdOf(file: string): Promise<number>
 }
 
 /** A request the schema refuses is the command line's fault: a usage error (exit 2). */
@@ -63,6 +69,9 @@ export async function withStudio<T>(
   work: (studio: CliStudio) => Promise<T>,
 ): Promise<T> {
   const listeners = new Map<EventName, Set<Listener>>()
+  // Kept from the start: a quick job may end before the command asks about it.
+  const finished = new Map<string, JobFinished>()
+  listeners.set('job.finished', new Set([(payload) => rememberFinished(finished, payload)]))
   const service = new StudioService({
     host: 'cli',
     version: packageVersion(),
@@ -102,12 +111,57 @@ export async function withStudio<T>(
         reporter.info(`run ${model.runId} (step ${model.step}) on ${model.backend}`)
         return model
       },
+      finishJob: (jobId, reporter) => finishJob(studio, finished, jobId, reporter),
+      async imageIdOf(file) {
+        const { items } = await studio.call('dataset.query', { file, limit: 5000 })
+        const shortest = items.reduce<(typeof items)[number] | null>(
+          (best, item) => (best && best.file.length <= item.file.length ? best : item),
+          null,
+        )
+        if (!shortest) throw new Error(`${file}: not an ingested image of ${studio.paths.root}`)
+        return shortest.id
+      },
     }
     return await work(studio)
   } catch (error) {
     throw withRemedy(error)
   } finally {
     await service.close()
+  }
+}
+
+function rememberFinished(finished: Map<string, JobFinished>, payload: unknown): void {
+  const job = payload as JobFinished
+  finished.set(job.jobId, job)
+}
+
+async function finishJob(
+  studio: CliStudio,
+  finished: Map<string, JobFinished>,
+  jobId: string,
+  reporter: Reporter,
+): Promise<void> {
+  const onSignal = (): void => void studio.call('jobs.cancel', { jobId })
+  process.once('SIGINT', onSignal)
+  let offProgress: () => void = () => undefined
+  let offFinished: () => void = () => undefined
+  try {
+    const end = await new Promise<JobFinished>((resolve) => {
+      offProgress = studio.on('job.progress', (p) => {
+        if (p.jobId === jobId) reporter.progress({ phase: p.phase, done: p.done, total: p.total })
+      })
+      offFinished = studio.on('job.finished', (job) => {
+        if (job.jobId === jobId) resolve(job)
+      })
+      const early = finished.get(jobId)
+      if (early) resolve(early)
+    })
+    if (end.status === 'cancelled') throw new CancelledError()
+    if (end.status === 'failed') throw new Error(end.error ?? `the ${end.kind} job failed`)
+  } finally {
+    offProgress()
+    offFinished()
+    process.off('SIGINT', onSignal)
   }
 }
 

@@ -8,8 +8,14 @@ import { datasetCrop, decodeToDataUrls, resolveSource, sampleLatent } from './la
 import { countRunLatents, NoLatentsError } from './latent/latentData'
 import { openImageCache } from '../dataset/imageCache'
 import { comparisonPng, faceGridPng, pngDataUrl } from '../export/faceGrid'
-import { cachedMap, checkMapMethod, computeMap, mapColours } from './latent/maps'
-import { nearestFaces, stripPng } from './latent/operations'
+import { cachedMap, checkMapMethod, colourName, computeMap, mapColours } from './latent/maps'
+import {
+  nearestFaces,
+  neighboursPng,
+  queryFace,
+  stripPng,
+  type NeighbourItem,
+} from './latent/operations'
 import { writePng } from './latent/render'
 import { runStatistics } from './latent/statistics'
 import { toBase64 } from './latent/analysisCache'
@@ -62,7 +68,8 @@ export class LatentService implements ApiPart<LatentMethodName> {
     return this.ctx.models.forRun(db, paths, runId)
   }
 
-  private runId(runId?: number): number {
+  /** The run a request means: the given one, else the newest trained one (or why there is none). */
+  runId(runId?: number): number {
     const { db, paths } = this.ctx.requireProject()
     return resolveRun(db, paths, runId).id
   }
@@ -115,6 +122,30 @@ export class LatentService implements ApiPart<LatentMethodName> {
     const columns = Math.ceil(Math.sqrt(input.count))
     const png = await faceGridPng(await model.decode(latents), model.size, columns, scale)
     return { runId: model.runId, png }
+  }
+
+  /**
+   * A face and its k nearest dataset faces (itself left out) as one captioned PNG, the face shown as
+   * it is: a dataset image's cached pixels, or the photo (the CLI's `neighbours`).
+   */
+  async neighboursFigure(input: {
+    runId?: number
+    source: { kind: 'image'; imageId: number } | { kind: 'file'; path: string }
+    k: number
+  }): Promise<{ png: Buffer; label: string; items: NeighbourItem[] }> {
+    const { db, paths } = this.ctx.requireProject()
+    const model = await this.model(input.runId)
+    const face = await queryFace(db, paths, model, input.source)
+    const items = nearestFaces(
+      db,
+      paths.root,
+      model.runId,
+      face.latent,
+      input.k,
+      face.imageId ?? undefined,
+    )
+    const png = await neighboursPng(db, paths, model.size, face.rgb, face.label, items)
+    return { png, label: face.label, items }
   }
 
   /** The run's model, loaded (or kept) in the inference process: which run, step and backend. */
@@ -181,6 +212,8 @@ export class LatentService implements ApiPart<LatentMethodName> {
       method,
       latents: set.latents,
       aucSplit: set.aucSplit,
+      aucLatents: set.aucLatents,
+      cached: set.cached,
       attributes: set.names.map((name, a) => ({
         name,
         auc: set.aucs[a] ?? null,
@@ -250,6 +283,7 @@ export class LatentService implements ApiPart<LatentMethodName> {
       coords: toBase64(map.coords),
       imageIds: toBase64(map.imageIds),
       colors: input.colorBy ? toBase64(mapColours(db, map.imageIds, input.colorBy, runId)) : null,
+      colorBy: input.colorBy ? colourName(db, runId, input.colorBy) : null,
     }
   }
 

@@ -20,21 +20,6 @@ async function withReporter<T>(
   }
 }
 
-/** Image ids of dataset files named as ingested or by their last path segment (the shortest wins). */
-async function imageIdsOf(studio: CliStudio, files: readonly string[]): Promise<number[]> {
-  const ids: number[] = []
-  for (const file of files) {
-    const { items } = await studio.call('dataset.query', { file, limit: 5000 })
-    const best = items.reduce<(typeof items)[number] | null>(
-      (shortest, item) => (shortest && shortest.file.length <= item.file.length ? shortest : item),
-      null,
-    )
-    if (!best) throw new Error(`${file}: not an ingested image of ${studio.paths.root}`)
-    ids.push(best.id)
-  }
-  return ids
-}
-
 export function registerInference(program: Command): void {
   program
     .command('encode')
@@ -145,7 +130,7 @@ export function registerInference(program: Command): void {
           const model = await studio.announceModel(reporter, flags.run)
           const request = studio.parse('latent.reconstruct', {
             runId: model.runId,
-            imageIds: await imageIdsOf(studio, files),
+            imageIds: await Promise.all(files.map((file) => studio.imageIdOf(file))),
           })
           const png = await studio.service.latent.reconstruction(request, viewScale(model.size))
           const file = await writePng(flags.out, png, { force: forced(flags) })

@@ -6,6 +6,7 @@
  */
 import { pca2, umap2 } from '../../analysis'
 import { tsne2 } from '../../analysis/tsne'
+import { findCustomAttributeRow } from '../../store/customAttributes'
 import type { Db } from '../../store/database'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
 import type { TaskControl } from '../../../shared/progress'
@@ -18,7 +19,13 @@ import {
   writeCached,
 } from './analysisCache'
 import { customColours } from './customAttributes'
-import { attributeIndexIn, loadLabels, requireLatentTable, type LatentTable } from './latentData'
+import {
+  attributeIndexIn,
+  attributeNames,
+  loadLabels,
+  requireLatentTable,
+  type LatentTable,
+} from './latentData'
 import { pcaReduce, placeByNeighbours, seededSubsample } from './mapMath'
 import { runMapWorker } from './mapWorkerHost'
 
@@ -206,6 +213,14 @@ export function storeMap(
 }
 
 /** 1, −1 or 0 per map point for one attribute (named case-insensitively), built-in or the run's own. */
+/** The attribute a map is coloured by, as the run's own attributes or the dataset spell it. */
+export function colourName(db: Db, runId: number, attribute: string): string {
+  const own = findCustomAttributeRow(db, runId, attribute)
+  if (own) return own.name
+  const names = attributeNames(db)
+  return names[attributeIndexIn(names, attribute)] as string
+}
+
 export function mapColours(
   db: Db,
   imageIds: Int32Array,
