@@ -8,7 +8,8 @@ import type {
   StudioApi,
 } from '../../shared/contract'
 import { datasetSummary } from '../dataset/summary'
-import { ingestDataset } from '../dataset/ingest'
+import { ingestDataset, type IngestResult } from '../dataset/ingest'
+import type { TaskControl } from '../../shared/progress'
 import { queryImages } from '../dataset/queries'
 import { thumbnail } from '../dataset/thumbnail'
 import { openExistingProject, openProjectFolder, projectName } from '../store/projectFolder'
@@ -94,6 +95,7 @@ export class StudioService implements CoreApi, StudioContext {
   readonly training: TrainingController
   readonly models: ModelHost
   readonly latent: LatentService
+  readonly morph: MorphService
   readonly emit: EventSink
   readonly pickSavePath?: PickSavePath
   /** The whole contract: this core plus the latent-space and morph parts. */
@@ -109,6 +111,7 @@ export class StudioService implements CoreApi, StudioContext {
       finished: (finished) => options.emit('job.finished', finished),
     })
     this.latent = new LatentService(this)
+    this.morph = new MorphService(this)
     // The latents follow the model: a run that ends with a checkpoint is encoded with it.
     this.training = new TrainingController(options.emit, options.launchEngine, (runId) => {
       if (options.encodeAfterTraining === false) return
@@ -117,7 +120,7 @@ export class StudioService implements CoreApi, StudioContext {
     this.api = {
       ...bindPart<CoreMethodName>(this, CORE_METHOD_NAMES),
       ...bindPart(this.latent, LATENT_METHOD_NAMES),
-      ...bindPart(new MorphService(this), MORPH_METHOD_NAMES),
+      ...bindPart(this.morph, MORPH_METHOD_NAMES),
       ...bindPart(new SelectionService(this), SELECTION_METHOD_NAMES),
     }
   }
@@ -315,10 +318,20 @@ export class StudioService implements CoreApi, StudioContext {
     this.project = null
   }
 
+  /** Reads a dataset into the open project now: an ingest job's work, and the command line's. */
+  async ingest(
+    datasetDir: string,
+    size: 64 | 128,
+    control: TaskControl = {},
+  ): Promise<IngestResult> {
+    const project = this.requireProject()
+    return ingestDataset(project.db, project.paths, resolve(datasetDir), { size, ...control })
+  }
+
   private startIngest(datasetDir: string, size: 64 | 128): { jobId: string } {
     const project = this.requireProject()
     const { jobId, done } = this.jobs.start('ingest', (control) =>
-      ingestDataset(project.db, project.paths, resolve(datasetDir), { size, ...control }),
+      this.ingest(datasetDir, size, control),
     )
     void done.then(() => {
       if (this.project === project) this.options.emit('project.changed', this.summarise(project))
