@@ -45,9 +45,7 @@ export interface CliStudio {
 
 /** A request the schema refuses is the command line's fault: a usage error (exit 2). */
 function asUsage(error: unknown): unknown {
-  return error instanceof ContractError && error.code === 'bad-request'
-    ? new UsageError(error.message)
-    : error
+  return error instanceof ContractError ? new UsageError(error.message) : error
 }
 
 /** The studio has an Encode button; here the remedy is a command. */
@@ -87,11 +85,9 @@ export async function withStudio<T>(
       service,
       paths: service.requireProject().paths,
       async call(method, input) {
-        try {
-          return (await dispatch(service.api, method, input)) as MethodOutput<typeof method>
-        } catch (error) {
-          throw asUsage(error)
-        }
+        // Refused input is the command line's fault (exit 2); what the method itself refuses is not.
+        studio.parse(method, input)
+        return (await dispatch(service.api, method, input)) as MethodOutput<typeof method>
       },
       parse(method, input) {
         try {

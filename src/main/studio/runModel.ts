@@ -8,8 +8,6 @@ import {
   type BackendChoice,
   type BackendPick,
 } from '../engine'
-import { openImageCache } from '../dataset/imageCache'
-import { findImageIdByFile } from '../dataset/queries'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import type { RunRow } from '../store/runs'
@@ -52,25 +50,5 @@ export async function loadRunModel(
       await encoder.close()
       trainer.dispose()
     },
-  }
-}
-
-/** Cached pixels of dataset images named by file (e.g. 000001.jpg), in the order given. */
-export async function readImagesByFile(
-  db: Db,
-  paths: ProjectPaths,
-  size: number,
-  files: readonly string[],
-): Promise<Uint8Array> {
-  const ids = files.map((file) => {
-    const id = findImageIdByFile(db, file)
-    if (id === null) throw new Error(`${file}: not an ingested image of ${paths.root}`)
-    return id
-  })
-  const cache = openImageCache(db, paths, size)
-  try {
-    return await cache.readBatch(ids)
-  } finally {
-    await cache.close()
   }
 }
