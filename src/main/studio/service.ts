@@ -96,6 +96,7 @@ export class StudioService implements CoreApi, StudioContext {
   readonly models: ModelHost
   readonly latent: LatentService
   readonly morph: MorphService
+  readonly selection: SelectionService
   readonly emit: EventSink
   readonly pickSavePath?: PickSavePath
   /** The whole contract: this core plus the latent-space and morph parts. */
@@ -112,6 +113,7 @@ export class StudioService implements CoreApi, StudioContext {
     })
     this.latent = new LatentService(this)
     this.morph = new MorphService(this)
+    this.selection = new SelectionService(this)
     // The latents follow the model: a run that ends with a checkpoint is encoded with it.
     this.training = new TrainingController(options.emit, options.launchEngine, (runId) => {
       if (options.encodeAfterTraining === false) return
@@ -121,7 +123,7 @@ export class StudioService implements CoreApi, StudioContext {
       ...bindPart<CoreMethodName>(this, CORE_METHOD_NAMES),
       ...bindPart(this.latent, LATENT_METHOD_NAMES),
       ...bindPart(this.morph, MORPH_METHOD_NAMES),
-      ...bindPart(new SelectionService(this), SELECTION_METHOD_NAMES),
+      ...bindPart(this.selection, SELECTION_METHOD_NAMES),
     }
   }
 

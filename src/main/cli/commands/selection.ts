@@ -7,13 +7,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
-import { writeFileAtomic } from '../../export/atomic'
-import {
-  readIdsFile,
-  readSelectionFile,
-  selectByBox,
-  selectionFile,
-} from '../../studio/latent/selection'
+import { readSelectionFile } from '../../studio/latent/selection'
 import { UsageError } from '../errors'
 import { withProject, type ProjectFlags } from './latent'
 import { oneOf, positiveInt } from '../options'
@@ -56,24 +50,13 @@ function registerSelect(program: Command): void {
         const reporter = createReporter(flags.json === true)
         try {
           await withStudio(flags.project, { create: true }, async (studio) => {
-            const { db, paths } = studio.service.requireProject()
-            let ids: number[]
-            let source: string
-            if (flags.box) {
-              const runId = studio.service.latent.runId(flags.run)
-              ids = selectByBox(db, paths.root, runId, flags.map as MapMethod, flags.box)
-              source = `run ${runId} ${flags.map} box ${flags.box.join(',')}`
-            } else {
-              ids = readIdsFile(db, paths.root, resolve(flags.idsFile as string))
-              source = `ids file ${resolve(flags.idsFile as string)}`
-            }
-            const file = resolve(flags.out)
-            const body = selectionFile(db, ids, source)
-            await writeFileAtomic(file, Buffer.from(`${JSON.stringify(body, null, 1)}\n`, 'utf8'))
-            reporter.result(
-              { file, faces: ids.length },
-              () => `wrote a selection of ${ids.length} faces to ${file}`,
+            const { file, faces } = await studio.service.selection.saveSelection(
+              flags.box
+                ? { kind: 'box', runId: flags.run, method: flags.map as MapMethod, box: flags.box }
+                : { kind: 'ids-file', path: resolve(flags.idsFile as string) },
+              resolve(flags.out),
             )
+            reporter.result({ file, faces }, () => `wrote a selection of ${faces} faces to ${file}`)
           })
         } finally {
           reporter.close()
