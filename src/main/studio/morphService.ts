@@ -9,6 +9,7 @@ import type { FaceModel } from './faceModel'
 import { checkLatentSize } from './morph/decodeFaces'
 import { originalFaces, resolveKeyframes } from './morph/faceSources'
 import { uniformTimeline, type UniformTimelineOptions } from './morph/simpleTimeline'
+import { parseSourceArg } from './morph/sourceArgs'
 import { checkMorphBudget } from './morph/framePlan'
 import {
   estimateMorph,
@@ -110,6 +111,12 @@ export class MorphService implements ApiPart<MorphMethodName> {
     // A sequence is a folder: it stays in exports/ rather than being offered as one download.
     const download = input.format === 'png-sequence' ? null : saved.download
     return { jobId, file: saved.path, download }
+  }
+
+  /** A face source as the command line types it: a dataset file name, a photo or `sample:SEED`. */
+  sourceOf(arg: string): FaceSource {
+    const { db, paths } = this.ctx.requireProject()
+    return parseSourceArg(db, paths, arg)
   }
 
   /**

@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import type { EasingName } from '../../../shared/latent'
 import { MAX_HOLD_FRAMES, MAX_SEGMENT_FRAMES } from '../../../shared/limits'
 import { formatForPath } from '../../studio/morph/outputTarget'
-import { parseSourceArg, SourceSyntaxError } from '../../studio/morph/sourceArgs'
+import { SourceSyntaxError } from '../../studio/morph/sourceArgs'
 import { UsageError } from '../errors'
 import { finiteNumber, intInRange, nonNegativeInt, oneOf, positiveInt } from '../options'
 import { createReporter } from '../report'
@@ -101,10 +101,9 @@ export function registerMorph(program: Command): void {
       process.once('SIGINT', onSignal)
       try {
         await withStudio(flags.project, {}, async (studio) => {
-          const { db, paths } = studio.service.requireProject()
           const sources = args.map((arg) => {
             try {
-              return parseSourceArg(db, paths, arg)
+              return studio.service.morph.sourceOf(arg)
             } catch (error) {
               if (error instanceof SourceSyntaxError) throw new UsageError(error.message)
               throw error
