@@ -5,12 +5,16 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
-import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
+import {
+  directionMethodSchema,
+  mapMethodSchema,
+  type DirectionMethodName,
+  type MapMethod,
+} from '../../../shared/contractLatent'
 import { float32FromBase64 } from '../../studio/latent/analysisCache'
 import { attributeIndexIn } from '../../studio/latent/latentData'
 import { histogramGridSvg, scatterSvg } from '../../studio/latent/plots'
 import { svgToPng, writePng } from '../../studio/latent/render'
-import { DIRECTION_METHODS, type DirectionMethod } from '../../studio/latent/vectors'
 import { UsageError } from '../errors'
 import { FORCE_HELP, forced, oneOf, positiveInt } from '../options'
 import { createReporter, type Reporter } from '../report'
@@ -102,11 +106,11 @@ export function registerLatent(program: Command): void {
     .option(
       '--method <M>',
       'mean-diff (the seed’s difference of class means) or linear (a logistic-regression normal)',
-      oneOf(DIRECTION_METHODS),
+      oneOf(directionMethodSchema.options),
       'mean-diff',
     )
     .option('--json', 'print the result as one JSON object on stdout')
-    .action(async (flags: ProjectFlags & { method: DirectionMethod }) => {
+    .action(async (flags: ProjectFlags & { method: DirectionMethodName }) => {
       await withProject(flags, async ({ studio, runId, reporter }) => {
         const set = await studio.call('latent.vectors', { runId, method: flags.method })
         const aucLatents = set.aucLatents ?? 0
