@@ -10,36 +10,22 @@ import { newRunRequest } from '../../src/main/studio/training/runRequest'
 
 describe('newRunRequest', () => {
   it('carries every setting of the request, the advanced ones as config overrides', () => {
-    const request = parseMethodInput('training.start', {
-      preset: 'classic-128',
-      epochs: 3,
-      seed: 9,
-      backend: 'wasm',
+    const advanced = {
       batchSize: 64,
       learningRate: 0.001,
       rLossFactor: 500,
       beta: 2,
       klWarmupSteps: 100,
       replicas: 2,
-      checkpointEverySteps: 50,
-      previewEverySteps: 10,
-    })
+    }
+    const cadence = { checkpointEverySteps: 50, previewEverySteps: 10 }
+    const run = { preset: 'classic-128', epochs: 3, seed: 9, backend: 'wasm' } as const
+    const request = parseMethodInput('training.start', { ...run, ...advanced, ...cadence })
     expect(newRunRequest(request)).toEqual({
-      preset: 'classic-128',
+      ...run,
       steps: undefined,
-      epochs: 3,
-      seed: 9,
-      backend: 'wasm',
-      overrides: {
-        batchSize: 64,
-        learningRate: 0.001,
-        rLossFactor: 500,
-        beta: 2,
-        klWarmupSteps: 100,
-        replicas: 2,
-      },
-      checkpointEverySteps: 50,
-      previewEverySteps: 10,
+      overrides: advanced,
+      ...cadence,
     })
   })
 
