@@ -8,6 +8,13 @@ import { latentEvents, latentMethods } from './contractLatent'
 import { morphEvents, morphMethods } from './contractMorph'
 import { selectionMethods } from './contractSelection'
 import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from './limits'
+import {
+  BACKEND_NAMES,
+  MAX_BATCH_SIZE,
+  MAX_REPLICAS,
+  PRESET_NAMES,
+  REQUEST_DEFAULTS,
+} from './training'
 import { absolutePathSchema, imageDataUrlSchema } from './schemas'
 import { ContractError } from './envelope'
 
@@ -136,22 +143,15 @@ export const createProjectSchema = z.object({
 
 export const appInfoSchema = z.object({
   version: z.string(),
-  host: z.enum(['electron', 'serve']),
+  host: z.enum(['electron', 'serve', 'cli']),
   canPickFolders: z.boolean(),
   /** Exports may go where the person picks in a save dialog (else: exports/ and a download). */
   canSaveAs: z.boolean(),
 })
 export type AppInfo = z.infer<typeof appInfoSchema>
 
-export const presetSchema = z.enum(['classic-64', 'classic-128', 'studio-64', 'studio-128'])
-export const backendChoiceSchema = z.enum([
-  'auto',
-  'tensorflow-gpu',
-  'webgpu',
-  'tensorflow',
-  'wasm',
-  'cpu',
-])
+export const presetSchema = z.enum(PRESET_NAMES)
+export const backendChoiceSchema = z.enum(BACKEND_NAMES)
 export const runStatusSchema = z.enum([
   'created',
   'running',
@@ -164,18 +164,25 @@ export type RunStatus = z.infer<typeof runStatusSchema>
 
 export const trainRequestSchema = z
   .object({
-    preset: presetSchema.default('classic-64'),
+    preset: presetSchema.default(REQUEST_DEFAULTS.preset),
     steps: z.number().int().positive().max(MAX_TRAIN_STEPS).optional(),
     epochs: z.number().int().positive().max(MAX_TRAIN_EPOCHS).optional(),
-    seed: z.number().int().nonnegative().max(MAX_SEED).default(1),
-    backend: backendChoiceSchema.default('auto'),
-    batchSize: z.number().int().positive().max(1024).optional(),
+    seed: z.number().int().nonnegative().max(MAX_SEED).default(REQUEST_DEFAULTS.seed),
+    backend: backendChoiceSchema.default(REQUEST_DEFAULTS.backend),
+    batchSize: z.number().int().positive().max(MAX_BATCH_SIZE).optional(),
+    /** Data-parallel threads; absent = the backend's default. */
+    replicas: z.number().int().positive().max(MAX_REPLICAS).optional(),
     learningRate: z.number().positive().max(1).optional(),
     rLossFactor: z.number().positive().max(1e7).optional(),
     beta: z.number().nonnegative().max(1000).optional(),
     klWarmupSteps: z.number().int().nonnegative().max(10_000_000).optional(),
     checkpointEverySteps: z.number().int().positive().max(MAX_TRAIN_STEPS).optional(),
-    previewEverySteps: z.number().int().positive().max(10_000_000).default(25),
+    previewEverySteps: z
+      .number()
+      .int()
+      .positive()
+      .max(10_000_000)
+      .default(REQUEST_DEFAULTS.previewEverySteps),
   })
   .refine((r) => (r.steps === undefined) !== (r.epochs === undefined), {
     message: 'give exactly one of steps and epochs',
@@ -307,7 +314,11 @@ export const methods = {
   'jobs.cancel': { input: jobRefSchema, output: z.object({ cancelled: z.boolean() }) },
   'jobs.active': { input: empty, output: z.array(jobProgressSchema) },
   'training.start': { input: trainRequestSchema, output: runRefSchema },
-  'training.resumeRun': { input: runRefSchema, output: runRefSchema },
+  'training.resumeRun': {
+    /** backend: another than the run's own (e.g. after moving the project to a GPU machine). */
+    input: runRefSchema.extend({ backend: backendChoiceSchema.optional() }),
+    output: runRefSchema,
+  },
   'training.pause': { input: runRefSchema, output: z.object({ ok: z.boolean() }) },
   'training.resume': { input: runRefSchema, output: z.object({ ok: z.boolean() }) },
   'training.stop': { input: runRefSchema, output: z.object({ ok: z.boolean() }) },

@@ -88,6 +88,8 @@ export const mapResultSchema = z.object({
   imageIds: z.string(),
   /** base64 of an Int8Array (1, −1, 0 = missing) of the colour attribute, aligned with the points. */
   colors: z.string().nullable(),
+  /** The colour attribute as the dataset (or the run's own attributes) spell it. */
+  colorBy: z.string().nullable().optional(),
 })
 export type MapResult = z.infer<typeof mapResultSchema>
 
@@ -163,6 +165,10 @@ export const latentMethods = {
        * faces; either way the vectors come from the other faces.
        */
       aucSplit: z.enum(['test', 'held-out 10 %']),
+      /** How many faces the AUCs were measured on. */
+      aucLatents: z.number().int().optional(),
+      /** Read from the run's analysis cache rather than computed now. */
+      cached: z.boolean().optional(),
       attributes: z.array(attributeVectorInfoSchema),
     }),
   },

@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /**
  * A worker module beside the calling one: the TypeScript source when running through tsx (CLI,
@@ -9,7 +10,12 @@ export function siblingModulePath(selfUrl: string, name: string): string {
   return fileURLToPath(new URL(`./${name}${extension}`, selfUrl))
 }
 
-/** Node flags a forked worker needs: tsx's loader for TypeScript sources, nothing when bundled. */
+/**
+ * Node flags a forked worker needs: tsx's loader for TypeScript sources, nothing when bundled. The
+ * loader is named by its path, since a bare `tsx` resolves from the working folder, which may be any.
+ */
 export function forkExecArgv(entry: string): string[] {
-  return entry.endsWith('.ts') ? ['--import', 'tsx'] : []
+  if (!entry.endsWith('.ts')) return []
+  const loader = createRequire(import.meta.url).resolve('tsx')
+  return ['--import', pathToFileURL(loader).href]
 }

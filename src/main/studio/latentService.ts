@@ -9,9 +9,15 @@ import { sampleLatent } from '../../shared/latent'
 import { datasetCrop, decodeToDataUrls, resolveSource } from './latent/faces'
 import { countRunLatents, NoLatentsError } from './latent/latentData'
 import { openImageCache } from '../dataset/imageCache'
-import { comparisonPng, pngDataUrl } from '../export/faceGrid'
-import { cachedMap, checkMapMethod, computeMap, mapColours } from './latent/maps'
-import { nearestFaces, stripPng } from './latent/operations'
+import { comparisonPng, faceGridPng, pngDataUrl } from '../export/faceGrid'
+import { cachedMap, checkMapMethod, colourName, computeMap, mapColours } from './latent/maps'
+import {
+  nearestFaces,
+  neighboursPng,
+  queryFace,
+  stripPng,
+  type NeighbourItem,
+} from './latent/operations'
 import { writePng } from './latent/render'
 import { runStatistics } from './latent/statistics'
 import { toBase64 } from './latent/analysisCache'
@@ -62,7 +68,8 @@ export class LatentService implements ApiPart<LatentMethodName> {
     return this.ctx.models.forRun(db, paths, runId)
   }
 
-  private runId(runId?: number): number {
+  /** The run a request means: the given one, else the newest trained one (or why there is none). */
+  runId(runId?: number): number {
     const { db, paths } = this.ctx.requireProject()
     return resolveRun(db, paths, runId).id
   }
@@ -77,25 +84,26 @@ export class LatentService implements ApiPart<LatentMethodName> {
   }
 
   async ['latent.reconstruct'](input: In<'latent.reconstruct'>): Out<'latent.reconstruct'> {
+    return { image: pngDataUrl(await this.reconstruction(input)) }
+  }
+
+  /** The figure `latent.reconstruct` shows, as PNG bytes; `scale` enlarges it (the CLI's files). */
+  async reconstruction(input: In<'latent.reconstruct'>, scale = 1): Promise<Buffer> {
     const { db, paths } = this.ctx.requireProject()
     const model = await this.model(input.runId)
     const cache = openImageCache(db, paths, model.size, datasetCrop(db))
     try {
       const originals = await cache.readBatch(input.imageIds)
       const { mu } = await model.encode(originals)
-      const png = await comparisonPng(originals, await model.decode(mu), model.size)
-      return { image: pngDataUrl(png) }
+      return await comparisonPng(originals, await model.decode(mu), model.size, scale)
     } finally {
       await cache.close()
     }
   }
 
   async ['latent.sample'](input: In<'latent.sample'>): Out<'latent.sample'> {
-    const model = await this.model(input.runId)
+    const { model, seeds, latents } = await this.drawSamples(input)
     const dim = model.latentDim
-    const latents = new Float32Array(input.count * dim)
-    const seeds = Array.from({ length: input.count }, (_, i) => (input.seed + i) >>> 0)
-    seeds.forEach((seed, i) => latents.set(sampleLatent(dim, seed, input.temperature), i * dim))
     const images = await decodeToDataUrls(model, latents)
     return {
       runId: model.runId,
@@ -106,6 +114,58 @@ export class LatentService implements ApiPart<LatentMethodName> {
         label: `sample ${seed} (T ${input.temperature})`,
       })),
     }
+  }
+
+  /** The faces `latent.sample` draws, as one grid PNG (`scale` enlarges it; the CLI's files). */
+  async sampleGrid(input: In<'latent.sample'>, scale = 1): Promise<{ runId: number; png: Buffer }> {
+    const { model, latents } = await this.drawSamples(input)
+    const columns = Math.ceil(Math.sqrt(input.count))
+    const png = await faceGridPng(await model.decode(latents), model.size, columns, scale)
+    return { runId: model.runId, png }
+  }
+
+  /**
+   * A face and its k nearest dataset faces (itself left out) as one captioned PNG, the face shown as
+   * it is: a dataset image's cached pixels, or the photo (the CLI's `neighbours`).
+   */
+  async neighboursFigure(input: {
+    runId?: number
+    source: { kind: 'image'; imageId: number } | { kind: 'file'; path: string }
+    k: number
+  }): Promise<{ png: Buffer; label: string; items: NeighbourItem[] }> {
+    const { db, paths } = this.ctx.requireProject()
+    const model = await this.model(input.runId)
+    const face = await queryFace(db, paths, model, input.source)
+    const items = nearestFaces(
+      db,
+      paths.root,
+      model.runId,
+      face.latent,
+      input.k,
+      face.imageId ?? undefined,
+    )
+    const png = await neighboursPng(db, paths, model.size, face.rgb, face.label, items)
+    return { png, label: face.label, items }
+  }
+
+  /** The run's model, loaded (or kept) in the inference process: which run, step and backend. */
+  async loadModel(runId?: number): Promise<FaceModel> {
+    return this.model(runId)
+  }
+
+  /**
+   * Prior samples with seeds seed, seed + 1, …, each drawn by the engine's seeded Rng, so a seed
+   * gives the same face here, in a morph's `sample:SEED` and on the command line.
+   */
+  private async drawSamples(
+    input: In<'latent.sample'>,
+  ): Promise<{ model: FaceModel; seeds: number[]; latents: Float32Array }> {
+    const model = await this.model(input.runId)
+    const dim = model.latentDim
+    const latents = new Float32Array(input.count * dim)
+    const seeds = Array.from({ length: input.count }, (_, i) => (input.seed + i) >>> 0)
+    seeds.forEach((seed, i) => latents.set(sampleLatent(dim, seed, input.temperature), i * dim))
+    return { model, seeds, latents }
   }
 
   async ['latent.resolve'](input: In<'latent.resolve'>): Out<'latent.resolve'> {
@@ -152,6 +212,8 @@ export class LatentService implements ApiPart<LatentMethodName> {
       method,
       latents: set.latents,
       aucSplit: set.aucSplit,
+      aucLatents: set.aucLatents,
+      cached: set.cached,
       attributes: set.names.map((name, a) => ({
         name,
         auc: set.aucs[a] ?? null,
@@ -221,6 +283,7 @@ export class LatentService implements ApiPart<LatentMethodName> {
       coords: toBase64(map.coords),
       imageIds: toBase64(map.imageIds),
       colors: input.colorBy ? toBase64(mapColours(db, map.imageIds, input.colorBy, runId)) : null,
+      colorBy: input.colorBy ? colourName(db, runId, input.colorBy) : null,
     }
   }
 

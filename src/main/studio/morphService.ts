@@ -1,14 +1,21 @@
 import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/contract'
-import type { morphMethods } from '../../shared/contractMorph'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { FaceSource } from '../../shared/contractLatent'
+import type { ExportFormat, morphMethods } from '../../shared/contractMorph'
+import type { TaskControl } from '../../shared/progress'
 import type { ApiPart, OpenProject, StudioContext } from './context'
 import type { FaceModel } from './faceModel'
 import { checkLatentSize } from './morph/decodeFaces'
-import { originalFaces } from './morph/faceSources'
+import { originalFaces, resolveKeyframes } from './morph/faceSources'
+import { uniformTimeline, type UniformTimelineOptions } from './morph/simpleTimeline'
+import { parseSourceArg } from './morph/sourceArgs'
 import { checkMorphBudget } from './morph/framePlan'
 import {
   estimateMorph,
   exportMorph,
   OUTPUT_KIND,
+  type MorphExportResult,
   type MorphRenderOptions,
 } from './morph/morphExport'
 import { resolveSaveTarget } from './saveTarget'
@@ -104,6 +111,52 @@ export class MorphService implements ApiPart<MorphMethodName> {
     // A sequence is a folder: it stays in exports/ rather than being offered as one download.
     const download = input.format === 'png-sequence' ? null : saved.download
     return { jobId, file: saved.path, download }
+  }
+
+  /** A face source as the command line types it: a dataset file name, a photo or `sample:SEED`. */
+  sourceOf(arg: string): FaceSource {
+    const { db, paths } = this.ctx.requireProject()
+    return parseSourceArg(db, paths, arg)
+  }
+
+  /**
+   * A morph between face sources, written where the command line says and in the foreground: the
+   * keyframes resolved as the studio resolves them, the export as `morph.export` renders it.
+   */
+  async exportToPath(
+    request: {
+      runId?: number
+      sources: readonly FaceSource[]
+      timeline: UniformTimelineOptions
+      format: ExportFormat
+      size: number
+      sharpen: boolean
+      loop: number
+      path: string
+      force: boolean
+    },
+    control: TaskControl = {},
+  ): Promise<MorphExportResult> {
+    const { project, model } = await this.model(request.runId)
+    const keyframes = await resolveKeyframes(project.db, project.paths, model, request.sources)
+    mkdirSync(dirname(request.path), { recursive: true })
+    return exportMorph(
+      model,
+      {
+        timeline: uniformTimeline(keyframes, request.timeline),
+        format: request.format,
+        path: request.path,
+        force: request.force,
+        size: request.size,
+        sharpen: request.sharpen,
+        loop: request.loop,
+        originals: [
+          keyframes[0]?.original ?? null,
+          keyframes[keyframes.length - 1]?.original ?? null,
+        ],
+      },
+      control,
+    )
   }
 
   private async model(runId?: number): Promise<{ project: OpenProject; model: FaceModel }> {

@@ -9,7 +9,6 @@ import {
   type BackendPick,
   type VaeModel,
 } from '../engine'
-import { openImageCache } from '../dataset/imageCache'
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import { resolveRun, type RunRow } from '../store/runs'
@@ -56,21 +55,5 @@ export async function loadRunModel(
       await encoder.close()
       vae.dispose()
     },
-  }
-}
-
-/** Cached pixels of dataset images named by file (e.g. 000001.jpg), in the order given. */
-export async function readImagesByFile(
-  db: Db,
-  paths: ProjectPaths,
-  size: number,
-  files: readonly string[],
-): Promise<Uint8Array> {
-  const ids = files.map((file) => findImage(db, paths.root, file).id)
-  const cache = openImageCache(db, paths, size)
-  try {
-    return await cache.readBatch(ids)
-  } finally {
-    await cache.close()
   }
 }

@@ -1,5 +1,7 @@
 import type { MethodName } from '../../shared/contract'
+import type { MapMethod } from '../../shared/contractLatent'
 import type { selectionMethods } from '../../shared/contractSelection'
+import { writeFileAtomic } from '../export/atomic'
 import type { ApiPart, In, Out, StudioContext } from './context'
 import { resolveRun } from '../store/runs'
 import {
@@ -10,7 +12,14 @@ import {
   removeCustomAttribute,
 } from './latent/customAttributes'
 import { exportSelection } from './latent/exportSelection'
-import { findFaces, meanLatent, selectionMakeup } from './latent/selection'
+import {
+  findFaces,
+  meanLatent,
+  readIdsFile,
+  selectByBox,
+  selectionFile,
+  selectionMakeup,
+} from './latent/selection'
 
 type SelectionMethodName = keyof typeof selectionMethods & MethodName
 
@@ -98,5 +107,31 @@ export class SelectionService implements ApiPart<SelectionMethodName> {
   ): Out<'attributes.custom.faces'> {
     const { db } = this.ctx.requireProject()
     return customAttributeLabels(db, this.runId(input.runId), input.name)
+  }
+
+  /**
+   * A selection written to a selection file (the command line's `select`): the points of a cached
+   * map inside a box, or the faces a text file names by id or file name, one a line.
+   */
+  async saveSelection(
+    from:
+      | { kind: 'box'; runId?: number; method: MapMethod; box: [number, number, number, number] }
+      | { kind: 'ids-file'; path: string },
+    file: string,
+  ): Promise<{ file: string; faces: number }> {
+    const { db, paths } = this.ctx.requireProject()
+    let ids: number[]
+    let source: string
+    if (from.kind === 'box') {
+      const runId = this.runId(from.runId)
+      ids = selectByBox(db, paths.root, runId, from.method, from.box)
+      source = `run ${runId} ${from.method} box ${from.box.join(',')}`
+    } else {
+      ids = readIdsFile(db, paths.root, from.path)
+      source = `ids file ${from.path}`
+    }
+    const body = selectionFile(db, ids, source)
+    await writeFileAtomic(file, Buffer.from(`${JSON.stringify(body, null, 1)}\n`, 'utf8'))
+    return { file, faces: ids.length }
   }
 }

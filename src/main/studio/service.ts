@@ -8,12 +8,13 @@ import type {
   StudioApi,
 } from '../../shared/contract'
 import { datasetSummary } from '../dataset/summary'
-import { ingestDataset } from '../dataset/ingest'
+import { ingestDataset, type IngestResult } from '../dataset/ingest'
+import type { TaskControl } from '../../shared/progress'
 import { queryImages } from '../dataset/queries'
 import { thumbnail } from '../dataset/thumbnail'
 import { datasetRow } from '../store/datasetRow'
 import { countOkImages } from '../store/images'
-import { openProjectFolder, projectName } from '../store/projectFolder'
+import { openExistingProject, openProjectFolder, projectName } from '../store/projectFolder'
 import { demoLocation, ensureDemoFaces } from './demoProject'
 import { installDemoLatents, installDemoModel } from './demoModel'
 import { computeMap } from './latent/maps'
@@ -41,7 +42,7 @@ import { RecentProjects } from './recentProjects'
 export type { EventSink }
 
 export interface StudioOptions {
-  host: 'electron' | 'serve'
+  host: 'electron' | 'serve' | 'cli'
   version: string
   userDataDir: string
   emit: EventSink
@@ -53,6 +54,11 @@ export interface StudioOptions {
   launchEngine?: () => TrainingProcess
   /** How the host starts the inference process; default child_process.fork. */
   launchInference?: () => InferenceChannel
+  /**
+   * Encode a run's faces when it ends with a checkpoint (default true). A command does one thing:
+   * `train` leaves encoding to `encode`.
+   */
+  encodeAfterTraining?: boolean
 }
 
 export class NoProjectError extends Error {
@@ -99,6 +105,8 @@ export class StudioService implements CoreApi, StudioContext {
   readonly training: TrainingController
   readonly models: ModelHost
   readonly latent: LatentService
+  readonly morph: MorphService
+  readonly selection: SelectionService
   readonly emit: EventSink
   readonly pickSavePath?: PickSavePath
   /** The whole contract: this core plus the latent-space and morph parts. */
@@ -114,15 +122,18 @@ export class StudioService implements CoreApi, StudioContext {
       finished: (finished) => this.emit('job.finished', finished),
     })
     this.latent = new LatentService(this)
+    this.morph = new MorphService(this)
+    this.selection = new SelectionService(this)
     // The latents follow the model: a run that ends with a checkpoint is encoded with it.
     this.training = new TrainingController(this.emit, options.launchEngine, (runId) => {
+      if (options.encodeAfterTraining === false) return
       void this.latent.encoding.afterTraining(runId).catch(() => undefined)
     })
     this.api = {
       ...bindPart<CoreMethodName>(this, CORE_METHOD_NAMES),
       ...bindPart(this.latent, LATENT_METHOD_NAMES),
-      ...bindPart(new MorphService(this), MORPH_METHOD_NAMES),
-      ...bindPart(new SelectionService(this), SELECTION_METHOD_NAMES),
+      ...bindPart(this.morph, MORPH_METHOD_NAMES),
+      ...bindPart(this.selection, SELECTION_METHOD_NAMES),
     }
   }
 
@@ -205,7 +216,9 @@ export class StudioService implements CoreApi, StudioContext {
     input: MethodParsedInput<'training.resumeRun'>,
   ): Promise<MethodOutput<'training.resumeRun'>> {
     const project = this.requireProject()
-    return { runId: this.training.resumeRun(project.db, project.paths, input.runId) }
+    return {
+      runId: this.training.resumeRun(project.db, project.paths, input.runId, input.backend),
+    }
   }
 
   async ['training.pause'](
@@ -297,6 +310,14 @@ export class StudioService implements CoreApi, StudioContext {
     return summary
   }
 
+  /**
+   * A command's project: not added to the recent list; without `create`, a folder without
+   * studio.db is refused rather than turned into an empty project.
+   */
+  async openForCommand(dir: string, create: boolean): Promise<ProjectSummary> {
+    return await this.openAt(dir, false, { create, remember: false })
+  }
+
   /** Opens a project at startup without making the user choose (the last one, else the demo). */
   async openInitial(projectDir: string | undefined): Promise<ProjectSummary> {
     if (projectDir) return await this.openAt(projectDir, false)
@@ -316,10 +337,20 @@ export class StudioService implements CoreApi, StudioContext {
     this.project = null
   }
 
+  /** Reads a dataset into the open project now: an ingest job's work, and the command line's. */
+  async ingest(
+    datasetDir: string,
+    size: 64 | 128,
+    control: TaskControl = {},
+  ): Promise<IngestResult> {
+    const project = this.requireProject()
+    return ingestDataset(project.db, project.paths, resolve(datasetDir), { size, ...control })
+  }
+
   private startIngest(datasetDir: string, size: 64 | 128): { jobId: string } {
     const project = this.requireProject()
     const { jobId, done } = this.jobs.start('ingest', (control) =>
-      ingestDataset(project.db, project.paths, resolve(datasetDir), { size, ...control }),
+      this.ingest(datasetDir, size, control),
     )
     void done.then(() => {
       if (this.project === project) this.emit('project.changed', this.summarise(project))
@@ -327,7 +358,11 @@ export class StudioService implements CoreApi, StudioContext {
     return { jobId }
   }
 
-  private async openAt(dir: string, isDemo: boolean): Promise<ProjectSummary> {
+  private async openAt(
+    dir: string,
+    isDemo: boolean,
+    how: { create: boolean; remember: boolean } = { create: true, remember: true },
+  ): Promise<ProjectSummary> {
     // An encode is the studio's own housekeeping: it gives way rather than block the switch.
     await this.latent.encoding.cancel()
     if (this.jobs.active().length > 0 || this.training.activeRunId !== null) {
@@ -335,14 +370,14 @@ export class StudioService implements CoreApi, StudioContext {
         'a job is still running in the open project; cancel it before switching projects',
       )
     }
-    const { paths, db } = openProjectFolder(dir)
+    const { paths, db } = how.create ? openProjectFolder(dir) : openExistingProject(dir)
     this.project?.db.close()
     this.models.close()
     // The demo reopened from the recent list or by path is still the demo.
     const demo = isDemo || paths.root === resolve(demoLocation(this.options.userDataDir).projectDir)
     this.project = { paths, db, isDemo: demo }
     const summary = this.summarise(this.project)
-    this.recents.remember({ path: paths.root, name: summary.name })
+    if (how.remember) this.recents.remember({ path: paths.root, name: summary.name })
     this.emit('project.changed', summary)
     return summary
   }

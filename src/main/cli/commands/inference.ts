@@ -1,46 +1,23 @@
 /** `encode`, `sample` and `reconstruct`: the trained model at work from the command line. */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { comparisonPng, faceGridPng } from '../../export/faceGrid'
-import { openExistingProject, type ProjectPaths } from '../../store/projectFolder'
-import type { Db } from '../../store/database'
-import { inProcessFaceModel } from '../../studio/faceModel'
-import { encodeRun } from '../../studio/latent/faces'
-import { loadRunModel, readImagesByFile, type RunModel } from '../../studio/runModel'
+import { MAX_SAMPLE_COUNT, MAX_SEED } from '../../../shared/limits'
+import { writePng } from '../../studio/latent/render'
 import { UsageError } from '../errors'
 import { FORCE_HELP, finiteNumber, forced, intInRange, positiveInt } from '../options'
-import { checkReplaceable } from '../../export/outputGuard'
-import { MAX_SAMPLE_COUNT, MAX_SEED } from '../../../shared/limits'
 import { createReporter, type Reporter } from '../report'
+import { viewScale, withStudio, type CliStudio } from '../studio'
 
-async function withModel<T>(
-  project: string,
-  runId: number | undefined,
-  reporter: Reporter,
-  work: (ctx: { db: Db; paths: ProjectPaths; model: RunModel }) => Promise<T>,
+/** The command's studio on an existing project; the reporter closes with it. */
+async function withReporter<T>(
+  flags: { project: string; json?: boolean },
+  work: (studio: CliStudio, reporter: Reporter) => Promise<T>,
 ): Promise<T> {
-  const { db, paths } = openExistingProject(project)
+  const reporter = createReporter(flags.json === true)
   try {
-    const model = await loadRunModel(db, paths, runId)
-    reporter.info(`run ${model.run.id} (step ${model.step}) on ${model.backend.backend}`)
-    try {
-      return await work({ db, paths, model })
-    } finally {
-      await model.dispose()
-    }
+    return await withStudio(flags.project, {}, (studio) => work(studio, reporter))
   } finally {
     reporter.close()
-    db.close()
   }
-}
-
-function writeOutput(file: string, data: Buffer, force: boolean): string {
-  const path = resolve(file)
-  checkReplaceable(path, 'png', { force })
-  mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, data)
-  return path
 }
 
 export function registerInference(program: Command): void {
@@ -53,25 +30,25 @@ export function registerInference(program: Command): void {
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: { project: string; run?: number; json?: boolean }) => {
-      const reporter = createReporter(flags.json === true)
       const controller = new AbortController()
       const onSignal = (): void => controller.abort()
       process.once('SIGINT', onSignal)
       try {
-        await withModel(flags.project, flags.run, reporter, async ({ db, paths, model }) => {
-          const result = await encodeRun(db, paths, inProcessFaceModel(model), {
+        await withReporter(flags, async (studio, reporter) => {
+          const model = await studio.announceModel(reporter, flags.run)
+          const result = await studio.service.latent.encoding.encodeNow(model.runId, {
             signal: controller.signal,
             onProgress: (update) => reporter.progress(update),
           })
           reporter.result(
             {
-              run: model.run.id,
+              run: model.runId,
               step: result.step,
               latents: result.total,
               encoded: result.encoded,
             },
             () =>
-              `run ${model.run.id} at step ${result.step}: ${result.total} latents (${result.encoded} newly encoded)`,
+              `run ${model.runId} at step ${result.step}: ${result.total} latents (${result.encoded} newly encoded)`,
           )
         })
       } finally {
@@ -109,18 +86,18 @@ export function registerInference(program: Command): void {
         if (flags.count > MAX_SAMPLE_COUNT) {
           throw new UsageError(`--count ${flags.count}: at most ${MAX_SAMPLE_COUNT} faces per grid`)
         }
-        const reporter = createReporter(flags.json === true)
-        await withModel(flags.project, flags.run, reporter, async ({ model }) => {
-          const size = model.vae.config.size
-          const faces = await model.vae.sampleAsync(flags.count, flags.seed, flags.temperature)
-          const columns = Math.ceil(Math.sqrt(flags.count))
-          const file = writeOutput(
-            flags.out,
-            await faceGridPng(faces, size, columns, size < 128 ? 2 : 1),
-            forced(flags),
-          )
+        await withReporter(flags, async (studio, reporter) => {
+          const request = studio.parse('latent.sample', {
+            runId: flags.run,
+            count: flags.count,
+            seed: flags.seed,
+            temperature: flags.temperature,
+          })
+          const model = await studio.announceModel(reporter, flags.run)
+          const grid = await studio.service.latent.sampleGrid(request, viewScale(model.size))
+          const file = await writePng(flags.out, grid.png, { force: forced(flags) })
           reporter.result(
-            { run: model.run.id, file, count: flags.count },
+            { run: grid.runId, file, count: flags.count },
             () => `wrote ${flags.count} samples to ${file}`,
           )
         })
@@ -149,19 +126,16 @@ export function registerInference(program: Command): void {
           .map((f) => f.trim())
           .filter((f) => f.length > 0)
         if (files.length === 0) throw new UsageError('--ids needs at least one image file name')
-        const reporter = createReporter(flags.json === true)
-        await withModel(flags.project, flags.run, reporter, async ({ db, paths, model }) => {
-          const size = model.vae.config.size
-          const originals = await readImagesByFile(db, paths, size, files)
-          const png = await comparisonPng(
-            originals,
-            await model.vae.reconstructAsync(originals),
-            size,
-            size < 128 ? 2 : 1,
-          )
-          const file = writeOutput(flags.out, png, forced(flags))
+        await withReporter(flags, async (studio, reporter) => {
+          const model = await studio.announceModel(reporter, flags.run)
+          const request = studio.parse('latent.reconstruct', {
+            runId: model.runId,
+            imageIds: await Promise.all(files.map((file) => studio.imageIdOf(file))),
+          })
+          const png = await studio.service.latent.reconstruction(request, viewScale(model.size))
+          const file = await writePng(flags.out, png, { force: forced(flags) })
           reporter.result(
-            { run: model.run.id, file, images: files.length },
+            { run: model.runId, file, images: files.length },
             () => `wrote ${files.length} reconstructions to ${file}`,
           )
         })

@@ -1,11 +1,12 @@
 /** `face-studio ingest DATASET_DIR --project DIR [--size 64|128] [--json]` */
 import type { Command } from 'commander'
-import { ingestDataset, NoImagesError, type IngestResult } from '../../dataset/ingest'
-import { openProjectFolder } from '../../store/projectFolder'
+import { resolve } from 'node:path'
+import { NoImagesError, type IngestResult } from '../../dataset/ingest'
 import { CancelledError } from '../../../shared/progress'
 import { UserFacingError } from '../errors'
 import { oneOf } from '../options'
 import { createReporter } from '../report'
+import { withStudio } from '../studio'
 
 interface IngestFlags {
   project: string
@@ -25,28 +26,32 @@ export function registerIngest(program: Command): void {
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (datasetDir: string, flags: IngestFlags) => {
       const reporter = createReporter(flags.json === true)
-      const { paths, db } = openProjectFolder(flags.project)
       const controller = new AbortController()
       const onSignal = (): void => controller.abort()
       process.once('SIGINT', onSignal)
       process.once('SIGTERM', onSignal)
       try {
-        const result = await ingestDataset(db, paths, datasetDir, {
-          size: Number(flags.size) as 64 | 128,
-          signal: controller.signal,
-          onProgress: (update) => reporter.progress(update),
+        await withStudio(flags.project, { create: true }, async (studio) => {
+          const request = studio.parse('dataset.ingest', {
+            datasetDir: resolve(datasetDir),
+            size: Number(flags.size) as 64 | 128,
+          })
+          const result = await studio.service.ingest(request.datasetDir, request.size, {
+            signal: controller.signal,
+            onProgress: (update) => reporter.progress(update),
+          })
+          reporter.result(
+            {
+              images: result.images,
+              splits: result.splits,
+              attributes: result.attributes,
+              problems: result.problems,
+              notices: result.notices,
+              latentsDropped: result.stats.latentsDropped,
+            },
+            () => humanSummary(result, studio.paths.root),
+          )
         })
-        reporter.result(
-          {
-            images: result.images,
-            splits: result.splits,
-            attributes: result.attributes,
-            problems: result.problems,
-            notices: result.notices,
-            latentsDropped: result.stats.latentsDropped,
-          },
-          () => humanSummary(result, paths.root),
-        )
       } catch (error) {
         if (error instanceof NoImagesError || error instanceof CancelledError) {
           throw new UserFacingError(error.message)
@@ -56,7 +61,6 @@ export function registerIngest(program: Command): void {
         process.off('SIGINT', onSignal)
         process.off('SIGTERM', onSignal)
         reporter.close()
-        db.close()
       }
     })
 }

@@ -1,39 +1,24 @@
 /**
  * `vectors`, `edit`, `map`, `hist` and `neighbours`: the latent space from the command line, through
- * the same orchestration as the studio (src/main/studio/latent) with the model in this process.
+ * the studio's latent operations (src/main/studio/latentService) as the page calls them.
  */
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
-import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
-import { findCustomAttributeRow } from '../../store/customAttributes'
-import type { Db } from '../../store/database'
-import { openExistingProject, type ProjectPaths } from '../../store/projectFolder'
-import { inProcessFaceModel, resolveRun, type FaceModel } from '../../studio/faceModel'
-import { datasetLatent, datasetCrop, encodeImageFile } from '../../studio/latent/faces'
 import {
-  attributeIndexIn,
-  attributeNames,
-  findImage,
-  NoLatentsError,
-} from '../../studio/latent/latentData'
-import { computeMap, mapColours } from '../../studio/latent/maps'
-import { nearestFaces, neighboursPng, stripPng } from '../../studio/latent/operations'
+  directionMethodSchema,
+  mapMethodSchema,
+  type DirectionMethodName,
+  type MapMethod,
+} from '../../../shared/contractLatent'
+import { float32FromBase64 } from '../../studio/latent/analysisCache'
+import { attributeIndexIn } from '../../studio/latent/latentData'
 import { histogramGridSvg, scatterSvg } from '../../studio/latent/plots'
 import { svgToPng, writePng } from '../../studio/latent/render'
-import { FORCE_HELP, forced } from '../options'
-import { runStatistics } from '../../studio/latent/statistics'
-import {
-  attributeDirection,
-  attributeVectorSet,
-  DIRECTION_METHODS,
-  type DirectionMethod,
-} from '../../studio/latent/vectors'
-import { openImageCache } from '../../dataset/imageCache'
-import { loadRunModel } from '../../studio/runModel'
 import { UsageError } from '../errors'
-import { oneOf, positiveInt } from '../options'
+import { FORCE_HELP, forced, oneOf, positiveInt } from '../options'
 import { createReporter, type Reporter } from '../report'
+import { withStudio, type CliStudio } from '../studio'
 
 const METHOD_NAMES: Record<MapMethod, string> = { pca: 'PCA', umap: 'UMAP', tsne: 't-SNE' }
 
@@ -43,44 +28,18 @@ export interface ProjectFlags {
   json?: boolean
 }
 
-/** Opens the project and resolves the run for a command's work; closes both afterwards. */
+/** The command's studio on an existing project, with the run it works on; closes both afterwards. */
 export async function withProject<T>(
   flags: ProjectFlags,
-  work: (ctx: { db: Db; paths: ProjectPaths; runId: number; reporter: Reporter }) => Promise<T>,
+  work: (ctx: { studio: CliStudio; runId: number; reporter: Reporter }) => Promise<T>,
 ): Promise<T> {
   const reporter = createReporter(flags.json === true)
-  const { db, paths } = openExistingProject(flags.project)
   try {
-    const runId = resolveRun(db, paths, flags.run).id
-    return await work({ db, paths, runId, reporter })
-  } catch (error) {
-    // The studio offers an Encode button; here the remedy is a command.
-    if (error instanceof NoLatentsError) {
-      throw new Error(
-        `${error.message}: run \`face-studio encode --project ${error.projectRoot} --run ${error.runId}\` first`,
-        { cause: error },
-      )
-    }
-    throw error
+    return await withStudio(flags.project, {}, (studio) =>
+      work({ studio, runId: studio.service.latent.runId(flags.run), reporter }),
+    )
   } finally {
     reporter.close()
-    db.close()
-  }
-}
-
-async function withFaceModel<T>(
-  db: Db,
-  paths: ProjectPaths,
-  runId: number,
-  reporter: Reporter,
-  work: (model: FaceModel) => Promise<T>,
-): Promise<T> {
-  const loaded = await loadRunModel(db, paths, runId)
-  reporter.info(`run ${loaded.run.id} (step ${loaded.step}) on ${loaded.backend.backend}`)
-  try {
-    return await work(inProcessFaceModel(loaded))
-  } finally {
-    await loaded.dispose()
   }
 }
 
@@ -123,31 +82,17 @@ function checkFaceFlags(flags: FaceFlags): void {
     throw new UsageError('give exactly one of --id FILE (a dataset image) or --image PATH')
 }
 
-async function queryFace(
-  db: Db,
-  paths: ProjectPaths,
-  model: FaceModel,
+async function faceSource(
+  studio: CliStudio,
   flags: FaceFlags,
-): Promise<{ latent: Float32Array; rgb: Uint8Array; label: string; imageId?: number }> {
-  if (flags.image !== undefined) {
-    const path = resolve(flags.image)
-    const { latent, pixels } = await encodeImageFile(db, model, path)
-    return { latent, rgb: pixels, label: 'your photo' }
-  }
-  const image = findImage(db, paths.root, flags.id as string)
-  const cache = openImageCache(db, paths, model.size, datasetCrop(db))
-  let rgb: Uint8Array
-  try {
-    rgb = await cache.readBatch([image.id])
-  } finally {
-    await cache.close()
-  }
-  return {
-    latent: await datasetLatent(db, paths, model, image.id),
-    rgb,
-    label: image.file.split('/').pop() ?? image.file,
-    imageId: image.id,
-  }
+): Promise<{ kind: 'image'; imageId: number } | { kind: 'file'; path: string }> {
+  if (flags.image !== undefined) return { kind: 'file', path: resolve(flags.image) }
+  return { kind: 'image', imageId: await studio.imageIdOf(flags.id as string) }
+}
+
+/** A PNG data URL's bytes, as the studio encoded them. */
+function pngBytes(dataUrl: string): Buffer {
+  return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64')
 }
 
 export function registerLatent(program: Command): void {
@@ -161,21 +106,22 @@ export function registerLatent(program: Command): void {
     .option(
       '--method <M>',
       'mean-diff (the seed’s difference of class means) or linear (a logistic-regression normal)',
-      oneOf(DIRECTION_METHODS),
+      oneOf(directionMethodSchema.options),
       'mean-diff',
     )
     .option('--json', 'print the result as one JSON object on stdout')
-    .action(async (flags: ProjectFlags & { method: DirectionMethod }) => {
-      await withProject(flags, async ({ db, paths, runId, reporter }) => {
-        const set = attributeVectorSet(db, paths.root, runId, flags.method)
+    .action(async (flags: ProjectFlags & { method: DirectionMethodName }) => {
+      await withProject(flags, async ({ studio, runId, reporter }) => {
+        const set = await studio.call('latent.vectors', { runId, method: flags.method })
+        const aucLatents = set.aucLatents ?? 0
         if (set.aucSplit !== 'test')
           reporter.info(
-            `the test split is empty: AUCs are measured on a ${set.aucSplit} share of the faces (${set.aucLatents}), the vectors come from the rest`,
+            `the test split is empty: AUCs are measured on a ${set.aucSplit} share of the faces (${aucLatents}), the vectors come from the rest`,
           )
         const attributes = Object.fromEntries(
-          set.names.map((name, a) => [
-            name,
-            { auc: set.aucs[a] ?? null, positives: set.positives[a], negatives: set.negatives[a] },
+          set.attributes.map((a) => [
+            a.name,
+            { auc: a.auc, positives: a.positives, negatives: a.negatives },
           ]),
         )
         reporter.result(
@@ -184,16 +130,16 @@ export function registerLatent(program: Command): void {
             method: flags.method,
             latents: set.latents,
             aucSplit: set.aucSplit,
-            aucLatents: set.aucLatents,
-            cached: set.cached,
+            aucLatents,
+            cached: set.cached ?? false,
             attributes,
           },
           () =>
             [
-              `run ${runId}: ${set.names.length} ${flags.method} attribute vectors from ${set.latents} latents (AUC on ${set.aucSplit === 'test' ? 'the test split' : `a ${set.aucSplit} share`}, ${set.aucLatents} faces)`,
-              ...set.names.map(
-                (name, a) =>
-                  `  ${name.padEnd(22)} AUC ${set.aucs[a] == null ? '  –  ' : (set.aucs[a] as number).toFixed(3)}  +${set.positives[a]} / −${set.negatives[a]}`,
+              `run ${runId}: ${set.attributes.length} ${flags.method} attribute vectors from ${set.latents} latents (AUC on ${set.aucSplit === 'test' ? 'the test split' : `a ${set.aucSplit} share`}, ${aucLatents} faces)`,
+              ...set.attributes.map(
+                (a) =>
+                  `  ${a.name.padEnd(22)} AUC ${a.auc === null ? '  –  ' : a.auc.toFixed(3)}  +${a.positives} / −${a.negatives}`,
               ),
             ].join('\n'),
         )
@@ -228,30 +174,32 @@ export function registerLatent(program: Command): void {
           },
       ) => {
         checkFaceFlags(flags)
-        await withProject(flags, async ({ db, paths, runId, reporter }) => {
-          const set = attributeVectorSet(db, paths.root, runId)
+        await withProject(flags, async ({ studio, runId, reporter }) => {
           // Names are checked before the (slow) model load.
-          attributeDirection(set, flags.attr, flags.orthogonalTo ?? [])
-          await withFaceModel(db, paths, runId, reporter, async (model) => {
-            const face = await queryFace(db, paths, model, flags)
-            const png = await stripPng(model, set, face.latent, {
-              attribute: flags.attr,
-              orthogonalTo: flags.orthogonalTo ?? [],
-              ...flags.strength,
-            })
-            const file = await writePng(flags.out, png, { force: forced(flags) })
-            const attribute = set.names[attributeIndexIn(set.names, flags.attr)]
-            reporter.result(
-              {
-                run: runId,
-                file,
-                attribute,
-                orthogonalTo: flags.orthogonalTo ?? [],
-                strengths: flags.strength,
-              },
-              () => `wrote a ${flags.strength.steps}-step ${attribute} strip to ${file}`,
-            )
+          const names = (await studio.call('latent.vectors', { runId })).attributes.map(
+            (a) => a.name,
+          )
+          const attribute = names[attributeIndexIn(names, flags.attr)]
+          for (const name of flags.orthogonalTo ?? []) attributeIndexIn(names, name)
+          await studio.announceModel(reporter, runId)
+          const strip = await studio.call('latent.strip', {
+            runId,
+            source: await faceSource(studio, flags),
+            attribute: flags.attr,
+            orthogonalTo: flags.orthogonalTo ?? [],
+            ...flags.strength,
           })
+          const file = await writePng(flags.out, pngBytes(strip.image), { force: forced(flags) })
+          reporter.result(
+            {
+              run: runId,
+              file,
+              attribute,
+              orthogonalTo: flags.orthogonalTo ?? [],
+              strengths: flags.strength,
+            },
+            () => `wrote a ${flags.strength.steps}-step ${attribute} strip to ${file}`,
+          )
         })
       },
     )
@@ -273,48 +221,35 @@ export function registerLatent(program: Command): void {
       async (
         flags: ProjectFlags & { method: MapMethod; out: string; limit?: number; color?: string },
       ) => {
-        await withProject(flags, async ({ db, paths, runId, reporter }) => {
-          const names = attributeNames(db)
-          const own = flags.color ? findCustomAttributeRow(db, runId, flags.color) : null
-          const colour = own
-            ? own.name
-            : flags.color
-              ? names[attributeIndexIn(names, flags.color)]
-              : undefined
-          const controller = new AbortController()
-          const onSignal = (): void => controller.abort()
-          process.once('SIGINT', onSignal)
-          let map: Awaited<ReturnType<typeof computeMap>>
-          try {
-            map = await computeMap(db, paths.root, runId, flags.method, flags.limit, {
-              signal: controller.signal,
-              onProgress: (update) => reporter.progress(update),
-            })
-          } finally {
-            process.off('SIGINT', onSignal)
-          }
-          const colours = colour ? mapColours(db, map.imageIds, colour, runId) : null
+        await withProject(flags, async ({ studio, runId, reporter }) => {
+          const request = { runId, method: flags.method, limit: flags.limit }
+          const started = await studio.call('latent.map', request)
+          if (started.jobId) await studio.finishJob(started.jobId, reporter)
+          const map = await studio.call('latent.mapResult', { ...request, colorBy: flags.color })
+          if (!map) throw new Error(`the ${flags.method} map of run ${runId} was not kept`)
+          const colour = map.colorBy ?? undefined
           const label = flags.method === 'pca' ? 'PC' : METHOD_NAMES[flags.method]
           const svg = scatterSvg({
-            coords: map.coords,
-            colours,
+            coords: float32FromBase64(map.coords),
+            colours: map.colors === null ? null : new Int8Array(Buffer.from(map.colors, 'base64')),
             attribute: colour ?? null,
             title: `${METHOD_NAMES[flags.method]} of run ${runId}: ${map.points} faces${colour ? `, coloured by ${colour}` : ''}`,
             xLabel: `${label} 1`,
             yLabel: `${label} 2`,
           })
           const file = await writePng(flags.out, await svgToPng(svg), { force: forced(flags) })
+          const cached = started.cached
           reporter.result(
             {
               run: runId,
               method: flags.method,
               points: map.points,
               seconds: map.seconds,
-              cached: map.cached,
+              cached,
               file,
             },
             () =>
-              `wrote a ${flags.method} map of ${map.points} faces to ${file} (${map.seconds.toFixed(1)} s${map.cached ? ', cached' : ''})`,
+              `wrote a ${flags.method} map of ${map.points} faces to ${file} (${map.seconds.toFixed(1)} s${cached ? ', cached' : ''})`,
           )
         })
       },
@@ -332,8 +267,12 @@ export function registerLatent(program: Command): void {
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: ProjectFlags & { out: string; dims: number; bins: number }) => {
       if (flags.bins < 5 || flags.bins > 200) throw new UsageError('--bins must be 5…200')
-      await withProject(flags, async ({ db, paths, runId, reporter }) => {
-        const stats = runStatistics(db, paths.root, runId, flags.dims, flags.bins)
+      await withProject(flags, async ({ studio, runId, reporter }) => {
+        const stats = await studio.call('latent.statistics', {
+          runId,
+          dims: flags.dims,
+          bins: flags.bins,
+        })
         const svg = histogramGridSvg(
           stats.histograms.map((h) => ({ ...h, kl: stats.klPerDimension[h.dim] })),
           `μ per dimension of run ${runId} (${stats.images} faces) vs N(0, 1); ${stats.activeUnits}/${stats.dim} active units`,
@@ -367,26 +306,25 @@ export function registerLatent(program: Command): void {
     .action(async (flags: ProjectFlags & FaceFlags & { out: string; k: number }) => {
       checkFaceFlags(flags)
       if (flags.k > 64) throw new UsageError('--k must be at most 64')
-      await withProject(flags, async ({ db, paths, runId, reporter }) => {
-        await withFaceModel(db, paths, runId, reporter, async (model) => {
-          const face = await queryFace(db, paths, model, flags)
-          const items = nearestFaces(db, paths.root, runId, face.latent, flags.k, face.imageId)
-          const png = await neighboursPng(db, paths, model.size, face.rgb, face.label, items)
-          const file = await writePng(flags.out, png, { force: forced(flags) })
-          reporter.result(
-            {
-              run: runId,
-              file,
-              neighbours: items.map(({ file: f, imageId, distance }) => ({
-                file: f,
-                imageId,
-                distance,
-              })),
-            },
-            () =>
-              `wrote ${face.label} and its ${items.length} nearest faces to ${file}: ${items.map((i) => i.file).join(', ')}`,
-          )
-        })
+      await withProject(flags, async ({ studio, runId, reporter }) => {
+        const source = await faceSource(studio, flags)
+        await studio.announceModel(reporter, runId)
+        const figure = await studio.service.latent.neighboursFigure({ runId, source, k: flags.k })
+        const items = figure.items
+        const file = await writePng(flags.out, figure.png, { force: forced(flags) })
+        reporter.result(
+          {
+            run: runId,
+            file,
+            neighbours: items.map(({ file: f, imageId, distance }) => ({
+              file: f,
+              imageId,
+              distance,
+            })),
+          },
+          () =>
+            `wrote ${figure.label} and its ${items.length} nearest faces to ${file}: ${items.map((i) => i.file).join(', ')}`,
+        )
       })
     })
 }

@@ -1,20 +1,14 @@
 /** `morph`: a morph between faces as an animated GIF or WebP, a PNG sequence or a contact strip. */
-import { mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { EasingName } from '../../../shared/latent'
 import { MAX_HOLD_FRAMES, MAX_SEGMENT_FRAMES } from '../../../shared/limits'
-import { openExistingProject } from '../../store/projectFolder'
-import { inProcessFaceModel } from '../../studio/faceModel'
-import { resolveKeyframes } from '../../studio/morph/faceSources'
-import { exportMorph } from '../../studio/morph/morphExport'
 import { formatForPath } from '../../studio/morph/outputTarget'
-import { uniformTimeline } from '../../studio/morph/simpleTimeline'
-import { parseSourceArg, SourceSyntaxError } from '../../studio/morph/sourceArgs'
-import { loadRunModel } from '../../studio/runModel'
+import { SourceSyntaxError } from '../../studio/morph/sourceArgs'
 import { UsageError } from '../errors'
 import { finiteNumber, intInRange, nonNegativeInt, oneOf, positiveInt } from '../options'
 import { createReporter } from '../report'
+import { withStudio } from '../studio'
 
 const EASE = { linear: 'linear', in: 'ease-in', out: 'ease-out', 'in-out': 'ease-in-out' } as const
 
@@ -101,49 +95,39 @@ export function registerMorph(program: Command): void {
       const args = [flags.from, ...(flags.via ?? '').split(','), flags.to]
         .map((s) => s.trim())
         .filter((s) => s.length > 0)
-      const { db, paths } = openExistingProject(flags.project)
       const reporter = createReporter(flags.json === true)
       const controller = new AbortController()
       const onSignal = (): void => controller.abort()
       process.once('SIGINT', onSignal)
       try {
-        const sources = args.map((arg) => {
-          try {
-            return parseSourceArg(db, paths, arg)
-          } catch (error) {
-            if (error instanceof SourceSyntaxError) throw new UsageError(error.message)
-            throw error
-          }
-        })
-        const runModel = await loadRunModel(db, paths, flags.run)
-        try {
-          const model = inProcessFaceModel(runModel)
-          reporter.info(`run ${model.runId} (step ${runModel.step}) on ${model.backend}`)
-          const keyframes = await resolveKeyframes(db, paths, model, sources)
-          const timeline = uniformTimeline(keyframes, {
-            frames: flags.frames,
-            interpolation: flags.slerp ? 'slerp' : 'lerp',
-            easing: EASE[flags.ease] as EasingName,
-            hold: flags.hold,
-            loop: flags.pingpong ? 'ping-pong' : flags.loop ? 'loop' : 'once',
-            fps: flags.fps,
+        await withStudio(flags.project, {}, async (studio) => {
+          const sources = args.map((arg) => {
+            try {
+              return studio.service.morph.sourceOf(arg)
+            } catch (error) {
+              if (error instanceof SourceSyntaxError) throw new UsageError(error.message)
+              throw error
+            }
           })
-          const out = resolve(flags.out)
-          mkdirSync(dirname(out), { recursive: true })
-          const result = await exportMorph(
-            model,
+          await studio.announceModel(reporter, flags.run)
+          const result = await studio.service.morph.exportToPath(
             {
-              timeline,
+              runId: flags.run,
+              sources,
+              timeline: {
+                frames: flags.frames,
+                interpolation: flags.slerp ? 'slerp' : 'lerp',
+                easing: EASE[flags.ease] as EasingName,
+                hold: flags.hold,
+                loop: flags.pingpong ? 'ping-pong' : flags.loop ? 'loop' : 'once',
+                fps: flags.fps,
+              },
               format,
-              path: out,
+              path: resolve(flags.out),
               force: flags.force === true,
               size: flags.size,
               sharpen: flags.sharpen === true,
               loop: flags.plays,
-              originals: [
-                keyframes[0]?.original ?? null,
-                keyframes[keyframes.length - 1]?.original ?? null,
-              ],
             },
             { signal: controller.signal, onProgress: (update) => reporter.progress(update) },
           )
@@ -153,13 +137,10 @@ export function registerMorph(program: Command): void {
             () =>
               `wrote ${result.frames} frames (${result.bytes.toLocaleString('en')} bytes) to ${result.path} in ${seconds} s`,
           )
-        } finally {
-          await runModel.dispose()
-        }
+        })
       } finally {
         process.off('SIGINT', onSignal)
         reporter.close()
-        db.close()
       }
     })
 }

@@ -1,32 +1,18 @@
 /**
  * `select`, `attribute add|list|remove|label` and `export-selection`: groups of faces and the run's
- * own attributes from the command line, through the same operations as the studio's service
- * (src/main/studio/latent/selection, customAttributes, exportSelection).
+ * own attributes from the command line, through the studio's service (its selection and custom
+ * attribute methods; a selection file is read and written by src/main/studio/latent/selection).
  */
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InvalidArgumentError } from 'commander'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
-import { writeFileAtomic } from '../../export/atomic'
-import { openProjectFolder } from '../../store/projectFolder'
-import { resolveRun } from '../../studio/faceModel'
-import {
-  addCustomAttribute,
-  labelCustomFace,
-  listCustomAttributes,
-  removeCustomAttribute,
-} from '../../studio/latent/customAttributes'
-import { exportSelection } from '../../studio/latent/exportSelection'
-import {
-  readIdsFile,
-  readSelectionFile,
-  selectByBox,
-  selectionFile,
-} from '../../studio/latent/selection'
+import { readSelectionFile } from '../../studio/latent/selection'
 import { UsageError } from '../errors'
 import { withProject, type ProjectFlags } from './latent'
 import { oneOf, positiveInt } from '../options'
 import { createReporter } from '../report'
+import { withStudio } from '../studio'
 
 /** `x0,y0,x1,y1` in map coordinates. */
 export function boxArg(value: string): [number, number, number, number] {
@@ -62,28 +48,18 @@ function registerSelect(program: Command): void {
           throw new UsageError('give exactly one of --box x0,y0,x1,y1 (with --map) or --ids-file F')
         if (flags.box && !flags.map) throw new UsageError('--box needs --map pca|umap|tsne')
         const reporter = createReporter(flags.json === true)
-        const { db, paths } = openProjectFolder(flags.project)
         try {
-          let ids: number[]
-          let source: string
-          if (flags.box) {
-            const runId = resolveRun(db, paths, flags.run).id
-            ids = selectByBox(db, paths.root, runId, flags.map as MapMethod, flags.box)
-            source = `run ${runId} ${flags.map} box ${flags.box.join(',')}`
-          } else {
-            ids = readIdsFile(db, paths.root, resolve(flags.idsFile as string))
-            source = `ids file ${resolve(flags.idsFile as string)}`
-          }
-          const file = resolve(flags.out)
-          const body = selectionFile(db, ids, source)
-          await writeFileAtomic(file, Buffer.from(`${JSON.stringify(body, null, 1)}\n`, 'utf8'))
-          reporter.result(
-            { file, faces: ids.length },
-            () => `wrote a selection of ${ids.length} faces to ${file}`,
-          )
+          await withStudio(flags.project, { create: true }, async (studio) => {
+            const { file, faces } = await studio.service.selection.saveSelection(
+              flags.box
+                ? { kind: 'box', runId: flags.run, method: flags.map as MapMethod, box: flags.box }
+                : { kind: 'ids-file', path: resolve(flags.idsFile as string) },
+              resolve(flags.out),
+            )
+            reporter.result({ file, faces }, () => `wrote a selection of ${faces} faces to ${file}`)
+          })
         } finally {
           reporter.close()
-          db.close()
         }
       },
     )
@@ -110,8 +86,9 @@ function registerAttribute(program: Command): void {
       async (flags: ProjectFlags & { name: string; positives: string; negatives?: string }) => {
         const positives = readSelectionFile(resolve(flags.positives))
         const negatives = flags.negatives ? readSelectionFile(resolve(flags.negatives)) : undefined
-        await withProject(flags, async ({ db, paths, runId, reporter }) => {
-          const made = addCustomAttribute(db, paths.root, runId, {
+        await withProject(flags, async ({ studio, runId, reporter }) => {
+          const made = await studio.call('attributes.custom.add', {
+            runId,
             name: flags.name,
             positives,
             negatives,
@@ -137,8 +114,8 @@ function registerAttribute(program: Command): void {
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: ProjectFlags) => {
-      await withProject(flags, async ({ db, runId, reporter }) => {
-        const items = listCustomAttributes(db, runId)
+      await withProject(flags, async ({ studio, runId, reporter }) => {
+        const { items } = await studio.call('attributes.custom.list', { runId })
         reporter.result({ run: runId, attributes: items }, () =>
           items.length === 0
             ? `run ${runId} has no attributes of its own yet; make one with \`face-studio attribute add\``
@@ -160,8 +137,11 @@ function registerAttribute(program: Command): void {
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: ProjectFlags & { name: string }) => {
-      await withProject(flags, async ({ db, runId, reporter }) => {
-        const { removed } = removeCustomAttribute(db, runId, flags.name)
+      await withProject(flags, async ({ studio, runId, reporter }) => {
+        const { removed } = await studio.call('attributes.custom.remove', {
+          runId,
+          name: flags.name,
+        })
         reporter.result({ run: runId, removed }, () => `removed "${removed}" from run ${runId}`)
       })
     })
@@ -176,9 +156,13 @@ function registerAttribute(program: Command): void {
     .option('--run <R>', 'run id (default: the newest trained run)', positiveInt)
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: ProjectFlags & { name: string; id: number; label: string }) => {
-      await withProject(flags, async ({ db, paths, runId, reporter }) => {
-        const label = Number(flags.label) as 1 | -1 | 0
-        const made = labelCustomFace(db, paths.root, runId, flags.name, flags.id, label)
+      await withProject(flags, async ({ studio, runId, reporter }) => {
+        const made = await studio.call('attributes.custom.label', {
+          runId,
+          name: flags.name,
+          imageId: flags.id,
+          label: Number(flags.label) as 1 | -1 | 0,
+        })
         reporter.result(
           made,
           () => `"${made.name}": +${made.positives} / −${made.negatives}, AUC ${aucText(made.auc)}`,
@@ -205,19 +189,17 @@ function registerExportSelection(program: Command): void {
     .action(async (flags: ProjectFlags & { selection: string; to: string }) => {
       const ids = readSelectionFile(resolve(flags.selection))
       const reporter = createReporter(flags.json === true)
-      const { db, paths } = openProjectFolder(flags.project)
       try {
-        let runId: number | null = null
-        try {
-          runId = resolveRun(db, paths, flags.run).id
-        } catch (error) {
-          if (flags.run !== undefined) throw error
-        }
-        const out = await exportSelection(db, paths, runId, ids, resolve(flags.to))
-        reporter.result(out, () => `wrote ${out.faces} faces as a ${out.kind} to ${out.path}`)
+        await withStudio(flags.project, { create: true }, async (studio) => {
+          const out = await studio.call('selection.export', {
+            runId: flags.run,
+            imageIds: ids,
+            to: resolve(flags.to),
+          })
+          reporter.result(out, () => `wrote ${out.faces} faces as a ${out.kind} to ${out.path}`)
+        })
       } finally {
         reporter.close()
-        db.close()
       }
     })
 }

@@ -1,23 +1,29 @@
 /** `face-studio train --project DIR --preset … (--steps N | --epochs E) [--backend …] [--batch-size B] [--seed S] [--replicas N] [--resume] [--json]` */
 import { type Command, InvalidArgumentError } from 'commander'
-import type { BackendChoice, PresetName } from '../../engine'
-import { MAX_REPLICAS } from '../../engine/model/config'
-import { openProjectFolder } from '../../store/projectFolder'
-import { latestUnfinishedRun, type RunRow } from '../../store/runs'
+import type { RunInfo } from '../../../shared/contract'
+import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from '../../../shared/limits'
+import {
+  BACKEND_NAMES,
+  MAX_BATCH_SIZE,
+  MAX_REPLICAS,
+  PRESET_NAMES,
+  REQUEST_DEFAULTS,
+  type BackendChoice,
+  type PresetName,
+} from '../../../shared/training'
 import { adapterOf, runQuality } from '../../studio/training/runInfo'
-import { TrainingSession, type TrainingOutcome } from '../../studio/training/trainingSession'
+import type { TrainingOutcome } from '../../studio/training/trainingSession'
 import { UsageError, UserFacingError } from '../errors'
 import { intInRange, oneOf, positiveInt } from '../options'
-import { MAX_SEED, MAX_TRAIN_EPOCHS, MAX_TRAIN_STEPS } from '../../../shared/limits'
-import { presetSchema } from '../../../shared/contract'
-import { createReporter } from '../report'
+import { createReporter, type Reporter } from '../report'
+import { withStudio, type CliStudio } from '../studio'
 
 interface TrainFlags {
   project: string
   preset: PresetName
   steps?: number
   epochs?: number
-  backend: BackendChoice | 'tensorflow'
+  backend: BackendChoice
   seed: number
   replicas?: number
   batchSize?: number
@@ -25,10 +31,6 @@ interface TrainFlags {
   checkpointEvery?: number
   json?: boolean
 }
-
-const BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const
-// The same bound as the studio's training form (trainRequestSchema).
-const MAX_BATCH = 1024
 
 function replicasOption(value: string): number {
   const n = positiveInt(value)
@@ -40,8 +42,10 @@ function replicasOption(value: string): number {
 
 function batchSizeOption(value: string): number {
   const n = positiveInt(value)
-  if (n > MAX_BATCH) {
-    throw new InvalidArgumentError(`expected a batch size of at most ${MAX_BATCH}, got "${value}"`)
+  if (n > MAX_BATCH_SIZE) {
+    throw new InvalidArgumentError(
+      `expected a batch size of at most ${MAX_BATCH_SIZE}, got "${value}"`,
+    )
   }
   return n
 }
@@ -55,22 +59,27 @@ export function registerTrain(program: Command): void {
     .requiredOption('--project <DIR>', 'project folder')
     .option(
       '--preset <NAME>',
-      `one of ${presetSchema.options.join(', ')} (classic = the seed's model; studio = sharper at the same time)`,
-      oneOf(presetSchema.options),
-      'classic-64',
+      `${PRESET_NAMES.join(', ')} (classic: the seed's model; studio: sharper in the same time)`,
+      oneOf(PRESET_NAMES),
+      REQUEST_DEFAULTS.preset,
     )
     .option('--steps <N>', 'train until this many steps in total', intInRange(1, MAX_TRAIN_STEPS))
     .option('--epochs <E>', 'train this many epochs', intInRange(1, MAX_TRAIN_EPOCHS))
-    .option('--backend <NAME>', `one of ${BACKENDS.join(', ')}`, oneOf(BACKENDS), 'auto')
+    .option(
+      '--backend <NAME>',
+      `one of ${BACKEND_NAMES.join(', ')}`,
+      oneOf(BACKEND_NAMES),
+      REQUEST_DEFAULTS.backend,
+    )
     .option(
       '--seed <S>',
       'seed for initialisation, shuffling, dropout and sampling',
       intInRange(0, MAX_SEED),
-      1,
+      REQUEST_DEFAULTS.seed,
     )
     .option(
       '--batch-size <B>',
-      `images per step, up to ${MAX_BATCH} (default 32; 64–512 suit a GPU)`,
+      `images per step, up to ${MAX_BATCH_SIZE} (default 32; 64–512 suit a GPU)`,
       batchSizeOption,
     )
     .option(
@@ -94,90 +103,96 @@ export function registerTrain(program: Command): void {
           '--replicas and --batch-size apply to a new run; a resumed run keeps its own',
         )
       }
-      const backend: BackendChoice = flags.backend === 'tensorflow' ? 'tensorflow' : flags.backend
       const reporter = createReporter(flags.json === true)
-      const { paths, db } = openProjectFolder(flags.project)
-      let target = 0
-      const listener = {
-        ready: (info: {
-          backend: string
-          skipped: { name: string; reason: string }[]
-          startStep: number
-          run: RunRow
-        }) => {
-          target = info.run.targetSteps
-          const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')
-          const adapter = adapterOf(info.run)
-          const on = adapter
-            ? `${info.backend} (${adapter.name}, ${adapter.vendor}${adapter.software ? ', software' : ''})`
-            : info.backend
-          reporter.info(
-            `run ${info.run.id} on ${on}${skipped ? ` (skipped ${skipped})` : ''}` +
-              (info.startStep > 0 ? `, resuming from step ${info.startStep}` : ''),
-          )
-        },
-        step: (event: { step: number }) =>
-          reporter.progress({ phase: 'training', done: event.step, total: target }),
-      }
-      let session: TrainingSession
       try {
-        if (flags.resume) {
-          const run = latestUnfinishedRun(db)
-          if (!run) throw new UserFacingError(`${paths.database}: no unfinished run to resume`)
-          session = TrainingSession.resume(
-            run,
-            { db, paths, listener },
-            flags.backend === 'auto' ? undefined : backend,
-          )
-        } else {
-          session = TrainingSession.startNew(
-            {
-              preset: flags.preset,
-              steps: flags.steps,
-              epochs: flags.epochs,
-              seed: flags.seed,
-              backend,
-              checkpointEverySteps: flags.checkpointEvery,
-              overrides: overrides(flags),
-            },
-            { db, paths, listener },
-          )
-        }
-      } catch (error) {
-        db.close()
-        throw error instanceof UserFacingError
-          ? error
-          : new UserFacingError((error as Error).message)
-      }
-      const onSignal = (): void => {
-        reporter.info('stopping: writing a checkpoint…')
-        void session.stop()
-      }
-      process.once('SIGINT', onSignal)
-      process.once('SIGTERM', onSignal)
-      try {
-        const outcome = await session.done
-        reporter.result(resultJson(outcome), () => humanSummary(outcome))
-        if (outcome.run.status === 'failed') {
-          throw new UserFacingError(
-            `run ${outcome.run.id} failed: ${outcome.run.error ?? 'the training process ended without saying why'}`,
-          )
-        }
+        await withStudio(flags.project, { create: true }, (studio) =>
+          train(studio, flags, reporter),
+        )
       } finally {
-        process.off('SIGINT', onSignal)
-        process.off('SIGTERM', onSignal)
         reporter.close()
-        db.close()
       }
     })
 }
 
-function overrides(flags: TrainFlags): { replicas?: number; batchSize?: number } | undefined {
-  const o = {
-    ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
-    ...(flags.batchSize === undefined ? {} : { batchSize: flags.batchSize }),
+/** Starts (or resumes) the run through the studio, shows its progress and reports how it ended. */
+async function train(studio: CliStudio, flags: TrainFlags, reporter: Reporter): Promise<void> {
+  let announced = false
+  const offStatus = studio.on('training.status', (run) => {
+    if (announced || run.status !== 'running') return
+    announced = true
+    reporter.info(readyLine(run))
+  })
+  const offStep = studio.on('training.step', (event) =>
+    reporter.progress({ phase: 'training', done: event.step, total: event.targetSteps }),
+  )
+  let runId: number
+  try {
+    runId = flags.resume ? await resume(studio, flags) : await start(studio, flags)
+  } catch (error) {
+    throw error instanceof UsageError || error instanceof UserFacingError
+      ? error
+      : new UserFacingError((error as Error).message)
   }
-  return Object.keys(o).length > 0 ? o : undefined
+  const onSignal = (): void => {
+    reporter.info('stopping: writing a checkpoint…')
+    void studio.call('training.stop', { runId })
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    const done = studio.service.training.outcome(runId)
+    if (!done) throw new UserFacingError(`run ${runId} ended before it started training`)
+    const outcome = await done
+    reporter.result(resultJson(outcome), () => humanSummary(outcome))
+    if (outcome.run.status === 'failed') {
+      throw new UserFacingError(
+        `run ${outcome.run.id} failed: ${outcome.run.error ?? 'the training process ended without saying why'}`,
+      )
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    offStatus()
+    offStep()
+  }
+}
+
+async function start(studio: CliStudio, flags: TrainFlags): Promise<number> {
+  const { runId } = await studio.call('training.start', {
+    preset: flags.preset,
+    steps: flags.steps,
+    epochs: flags.epochs,
+    seed: flags.seed,
+    backend: flags.backend,
+    batchSize: flags.batchSize,
+    replicas: flags.replicas,
+    checkpointEverySteps: flags.checkpointEvery,
+  })
+  return runId
+}
+
+/** `--resume`: the newest run that did not reach its target. */
+async function resume(studio: CliStudio, flags: TrainFlags): Promise<number> {
+  const unfinished = (await studio.call('runs.list', {})).find((r) => r.status !== 'finished')
+  if (!unfinished)
+    throw new UserFacingError(`${studio.paths.database}: no unfinished run to resume`)
+  const { runId } = await studio.call('training.resumeRun', {
+    runId: unfinished.id,
+    ...(flags.backend === 'auto' ? {} : { backend: flags.backend }),
+  })
+  return runId
+}
+
+function readyLine(run: RunInfo): string {
+  const skipped = run.skippedBackends.map((s) => `${s.name}: ${s.reason}`).join('; ')
+  const adapter = run.adapter
+  const on = adapter
+    ? `${run.backend} (${adapter.name}, ${adapter.vendor}${adapter.software ? ', software' : ''})`
+    : run.backend
+  return (
+    `run ${run.id} on ${on}${skipped ? ` (skipped ${skipped})` : ''}` +
+    (run.stepsDone > 0 ? `, resuming from step ${run.stepsDone}` : '')
+  )
 }
 
 function resultJson(outcome: TrainingOutcome): Record<string, unknown> {

@@ -2,10 +2,9 @@ import { tf } from '../tf'
 import { NODE_GPU_ON_CPU, describeNodeGpuFailure, usesGpuDevice } from './nodeGpu'
 import { configureWasm } from './wasmInit'
 import { configureWebgpu, type GpuAdapter, probeWebgpu } from './webgpu'
+import type { BackendChoice, BackendName } from '../../../shared/training'
 
-export type { GpuAdapter }
-export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu'
-export type BackendChoice = 'auto' | BackendName
+export type { BackendChoice, BackendName, GpuAdapter }
 
 export interface SkippedBackend {
   name: BackendName

@@ -1,4 +1,12 @@
-/** Model and training settings, the two presets, and their validation. Pure. */
+/** Model and training settings, the presets, and their validation. Pure. */
+import {
+  MAX_REPLICAS,
+  PRESET_TRAINING,
+  TRAIN_DEFAULTS as SHARED_DEFAULTS,
+  type PresetName,
+} from '../../../shared/training'
+
+export { MAX_REPLICAS, type PresetName }
 
 export interface ModelConfig {
   /** Square input side in pixels; must be divisible by 2^(number of encoder layers). */
@@ -30,18 +38,7 @@ export interface TrainConfig {
   replicas?: number
 }
 
-/** A sanity bound on replicas: each is a thread holding a whole copy of the model and optimiser. */
-export const MAX_REPLICAS = 16
-
-export const TRAIN_DEFAULTS: Omit<TrainConfig, 'model' | 'seed'> = {
-  batchSize: 32,
-  learningRate: 5e-4,
-  rLossFactor: 10000,
-  beta: 1,
-  klWarmupSteps: 0,
-}
-
-export type PresetName = 'classic-128' | 'classic-64' | 'studio-128' | 'studio-64'
+export const TRAIN_DEFAULTS: Omit<TrainConfig, 'model' | 'seed'> = { ...SHARED_DEFAULTS }
 
 /** The seed notebook's model, exactly: the classic presets must never change. */
 const CLASSIC: Omit<ModelConfig, 'size' | 'latentDim'> = {
@@ -62,20 +59,6 @@ export const PRESETS: Record<PresetName, ModelConfig> = {
   'classic-64': { size: 64, latentDim: 128, ...CLASSIC },
   'studio-128': { size: 128, latentDim: 200, ...STUDIO },
   'studio-64': { size: 64, latentDim: 128, ...STUDIO },
-}
-
-/**
- * Training settings a preset changes from TRAIN_DEFAULTS (which stay the seed's), chosen by
- * measurement on real faces (`npm run quality:presets`): a KL weight below 1 lets the latents carry
- * more of each face, and without dropout's noise the higher rate stays stable.
- */
-const STUDIO_TRAINING: Partial<typeof TRAIN_DEFAULTS> = { learningRate: 1e-3, beta: 0.5 }
-
-export const PRESET_TRAINING: Record<PresetName, Partial<typeof TRAIN_DEFAULTS>> = {
-  'classic-128': {},
-  'classic-64': {},
-  'studio-128': STUDIO_TRAINING,
-  'studio-64': STUDIO_TRAINING,
 }
 
 export function isPresetName(name: string): name is PresetName {

@@ -73,6 +73,23 @@ export class EncodeJobs {
     await running.done
   }
 
+  /**
+   * Encodes the run's images with its current checkpoint, here and now: the job's work, and the
+   * command line's `encode` (which leaves the map to `map`).
+   */
+  async encodeNow(
+    runId: number,
+    control: TaskControl = {},
+  ): Promise<{ encoded: number; total: number; step: number }> {
+    const { db, paths } = this.ctx.requireProject()
+    const model = await this.ctx.models.forRun(db, paths, runId)
+    throwIfCancelled(control.signal)
+    const started = performance.now()
+    const result = await encodeRun(db, paths, model, control)
+    recordEncodeRate(db, runId, result.encoded, (performance.now() - started) / 1000)
+    return result
+  }
+
   private async encode(
     project: OpenProject,
     runId: number,
@@ -80,11 +97,7 @@ export class EncodeJobs {
   ): Promise<void> {
     const { db, paths } = project
     control.onProgress({ phase: 'loading the model', done: 0, total: 1 })
-    const model = await this.ctx.models.forRun(db, paths, runId)
-    throwIfCancelled(control.signal)
-    const started = performance.now()
-    const result = await encodeRun(db, paths, model, control)
-    recordEncodeRate(db, runId, result.encoded, (performance.now() - started) / 1000)
+    await this.encodeNow(runId, control)
     if (countLatents(db, runId) === 0) return
     // Explore opens on the PCA map: computing it here has it ready together with the latents.
     await computeMap(db, paths.root, runId, 'pca', undefined, {

@@ -6,12 +6,14 @@
  */
 import { pca2, pcaReduce, placeByNeighbours, seededSubsample, umap2 } from '../../analysis'
 import { tsne2 } from '../../analysis/tsne'
+import { findCustomAttributeRow } from '../../store/customAttributes'
 import type { Db } from '../../store/database'
 import { mapMethodSchema, type MapMethod } from '../../../shared/contractLatent'
 import type { TaskControl } from '../../../shared/progress'
 import { latentFingerprint, readCached, writeCached } from '../../store/analysisCache'
 import { float32FromBase64, int32FromBase64, toBase64 } from './analysisCache'
 import { customColours } from './customAttributes'
+import { attributeNames } from '../../store/images'
 import { loadLabels, type LatentTable } from '../../store/latentTable'
 import { attributeIndexIn, requireLatentTable } from './latentData'
 import { runMapWorker } from './mapWorkerHost'
@@ -200,6 +202,14 @@ export function storeMap(
 }
 
 /** 1, −1 or 0 per map point for one attribute (named case-insensitively), built-in or the run's own. */
+/** The attribute a map is coloured by, as the run's own attributes or the dataset spell it. */
+export function colourName(db: Db, runId: number, attribute: string): string {
+  const own = findCustomAttributeRow(db, runId, attribute)
+  if (own) return own.name
+  const names = attributeNames(db)
+  return names[attributeIndexIn(names, attribute)] as string
+}
+
 export function mapColours(
   db: Db,
   imageIds: Int32Array,

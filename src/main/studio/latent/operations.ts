@@ -7,9 +7,9 @@ import { openImageCache } from '../../dataset/imageCache'
 import type { Db } from '../../store/database'
 import type { ProjectPaths } from '../../store/projectFolder'
 import type { FaceModel } from '../faceModel'
-import { datasetCrop } from './faces'
+import { datasetCrop, datasetLatent, encodeImageFile } from './faces'
 import { imageFiles } from '../../store/images'
-import { requireLatentTable } from './latentData'
+import { findImage, requireLatentTable } from './latentData'
 import { strengthLabel, strengths } from './plots'
 import { captionedRowPng } from './render'
 import { attributeDirection, type AttributeVectorSet } from './vectors'
@@ -113,4 +113,38 @@ export async function neighboursPng(
     queryLabel,
     ...items.map((item) => `d ${item.distance.toFixed(2)}`),
   ])
+}
+
+/** A face given by a dataset image or the user's photo: its latent and its pixels as they are. */
+export interface QueryFace {
+  latent: Float32Array
+  rgb: Uint8Array
+  label: string
+  imageId: number | null
+}
+
+export async function queryFace(
+  db: Db,
+  paths: ProjectPaths,
+  model: FaceModel,
+  source: { kind: 'image'; imageId: number } | { kind: 'file'; path: string },
+): Promise<QueryFace> {
+  if (source.kind === 'file') {
+    const { latent, pixels } = await encodeImageFile(db, model, source.path)
+    return { latent, rgb: pixels, label: 'your photo', imageId: null }
+  }
+  const image = findImage(db, paths.root, source.imageId)
+  const cache = openImageCache(db, paths, model.size, datasetCrop(db))
+  let rgb: Uint8Array
+  try {
+    rgb = await cache.readBatch([image.id])
+  } finally {
+    await cache.close()
+  }
+  return {
+    latent: await datasetLatent(db, paths, model, image.id),
+    rgb,
+    label: image.file.split('/').pop() ?? image.file,
+    imageId: image.id,
+  }
 }

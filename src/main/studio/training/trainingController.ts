@@ -1,12 +1,13 @@
 import type { MethodParsedInput, RunInfo, TrainingPreviewEvent } from '../../../shared/contract'
-import type { TrainingProcess } from '../../engine'
+import type { BackendChoice, TrainingProcess } from '../../engine'
 import type { Db } from '../../store/database'
 import type { ProjectPaths } from '../../store/projectFolder'
 import { getRun, type RunRow } from '../../store/runs'
 import type { EventSink } from '../context'
 import { previewDataUrl } from './previewImage'
 import { runInfo } from './runInfo'
-import { TrainingSession, type TrainingListener } from './trainingSession'
+import { newRunRequest } from './runRequest'
+import { TrainingSession, type TrainingListener, type TrainingOutcome } from './trainingSession'
 
 /**
  * The studio's one training run at a time: starts or resumes it in the engine process, and turns its
@@ -29,41 +30,27 @@ export class TrainingController {
 
   start(db: Db, paths: ProjectPaths, request: MethodParsedInput<'training.start'>): number {
     this.refuseIfRunning()
-    const session = TrainingSession.startNew(
-      {
-        preset: request.preset,
-        steps: request.steps,
-        epochs: request.epochs,
-        seed: request.seed,
-        backend: request.backend,
-        overrides: {
-          ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
-          ...(request.learningRate !== undefined ? { learningRate: request.learningRate } : {}),
-          ...(request.rLossFactor !== undefined ? { rLossFactor: request.rLossFactor } : {}),
-          ...(request.beta !== undefined ? { beta: request.beta } : {}),
-          ...(request.klWarmupSteps !== undefined ? { klWarmupSteps: request.klWarmupSteps } : {}),
-        },
-        checkpointEverySteps: request.checkpointEverySteps,
-        previewEverySteps: request.previewEverySteps,
-      },
-      { db, paths, listener: this.listener(db), ...(this.launch ? { launch: this.launch } : {}) },
-    )
-    this.track(session)
-    return session.runId
-  }
-
-  resumeRun(db: Db, paths: ProjectPaths, runId: number): number {
-    this.refuseIfRunning()
-    const run = getRun(db, runId)
-    if (!run) throw new Error(`run ${runId} does not exist in ${paths.database}`)
-    if (run.status === 'finished')
-      throw new Error(`run ${runId} already reached its ${run.targetSteps} steps`)
-    const session = TrainingSession.resume(run, {
+    const session = TrainingSession.startNew(newRunRequest(request), {
       db,
       paths,
       listener: this.listener(db),
       ...(this.launch ? { launch: this.launch } : {}),
     })
+    this.track(session)
+    return session.runId
+  }
+
+  resumeRun(db: Db, paths: ProjectPaths, runId: number, backend?: BackendChoice): number {
+    this.refuseIfRunning()
+    const run = getRun(db, runId)
+    if (!run) throw new Error(`run ${runId} does not exist in ${paths.database}`)
+    if (run.status === 'finished')
+      throw new Error(`run ${runId} already reached its ${run.targetSteps} steps`)
+    const session = TrainingSession.resume(
+      run,
+      { db, paths, listener: this.listener(db), ...(this.launch ? { launch: this.launch } : {}) },
+      backend,
+    )
     this.track(session)
     return session.runId
   }
@@ -88,6 +75,11 @@ export class TrainingController {
 
   async stopAll(): Promise<void> {
     await this.session?.stop()
+  }
+
+  /** How the active run ends (its losses, where it resumed from); null when it is not the active run. */
+  outcome(runId: number): Promise<TrainingOutcome> | null {
+    return this.session?.runId === runId ? this.session.done : null
   }
 
   preview(runId: number): TrainingPreviewEvent | null {

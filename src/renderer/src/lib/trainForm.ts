@@ -2,17 +2,20 @@
  * The Training screen's form: what the user typed (strings, so a half-typed number is not lost)
  * turned into a `training.start` request, with a message per field when it cannot be.
  */
+import { trainRequestSchema, type TrainRequest } from '@shared/contract'
 import {
-  backendChoiceSchema,
-  presetSchema,
-  trainRequestSchema,
-  type TrainRequest,
-} from '@shared/contract'
+  BACKEND_NAMES,
+  PRESET_NAMES,
+  REQUEST_DEFAULTS,
+  TRAIN_DEFAULTS,
+  type BackendChoice,
+  type PresetName,
+} from '@shared/training'
 
-export type Preset = (typeof presetSchema.options)[number]
-export type BackendChoice = (typeof backendChoiceSchema.options)[number]
-export const PRESETS: readonly Preset[] = presetSchema.options
-export const BACKEND_CHOICES: readonly BackendChoice[] = backendChoiceSchema.options
+export type Preset = PresetName
+export type { BackendChoice }
+export const PRESETS: readonly Preset[] = PRESET_NAMES
+export const BACKEND_CHOICES: readonly BackendChoice[] = BACKEND_NAMES
 
 export interface TrainForm {
   preset: Preset
@@ -35,34 +38,31 @@ export type TrainFormErrors = Partial<Record<TrainFormField, string>>
 
 export function defaultTrainForm(): TrainForm {
   return {
-    preset: 'classic-64',
+    preset: REQUEST_DEFAULTS.preset,
     lengthMode: 'steps',
     steps: '5000',
     epochs: '10',
-    seed: '1',
-    backend: 'auto',
+    seed: String(REQUEST_DEFAULTS.seed),
+    backend: REQUEST_DEFAULTS.backend,
     batchSize: '',
     learningRate: '',
     rLossFactor: '',
     beta: '',
     klWarmupSteps: '',
     checkpointEverySteps: '',
-    previewEverySteps: '25',
+    previewEverySteps: String(REQUEST_DEFAULTS.previewEverySteps),
   }
 }
 
-/**
- * What an empty advanced field means. The engine owns the real defaults (TRAIN_DEFAULTS in
- * src/main/engine/model/config.ts); these are only the placeholders the page shows.
- */
+/** What an empty advanced field means: the defaults the engine applies, shown as placeholders. */
 export const ADVANCED_PLACEHOLDERS: Partial<Record<TrainFormField, string>> = {
-  batchSize: '32',
-  learningRate: '0.0005',
-  rLossFactor: '10000',
-  beta: '1',
-  klWarmupSteps: '0',
+  batchSize: String(TRAIN_DEFAULTS.batchSize),
+  learningRate: String(TRAIN_DEFAULTS.learningRate),
+  rLossFactor: String(TRAIN_DEFAULTS.rLossFactor),
+  beta: String(TRAIN_DEFAULTS.beta),
+  klWarmupSteps: String(TRAIN_DEFAULTS.klWarmupSteps),
   checkpointEverySteps: 'each epoch',
-  previewEverySteps: '25',
+  previewEverySteps: String(REQUEST_DEFAULTS.previewEverySteps),
 }
 
 const INTEGER_FIELDS = [
