@@ -5,10 +5,24 @@ export class Jobs {
   active = $state<Record<string, JobProgress>>({})
   /** The most recent finish of each kind, so a panel can say how its last run ended. */
   lastFinished = $state<Partial<Record<JobKind, JobFinished>>>({})
-  /** Events and method answers travel separately, so a job may finish before its start is known. */
-  // Bookkeeping only, never rendered: a plain Set on purpose.
+  /**
+   * How each job ended. Events and method answers travel separately, so a job may finish before
+   * its start (the method's answer with its id) is known.
+   */
+  // Bookkeeping only, never rendered: a plain Map on purpose.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  private readonly ended = new Set<string>()
+  private readonly ended = new Map<string, JobFinished>()
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly waiting = new Map<string, ((finished: JobFinished) => void)[]>()
+
+  /** Resolves with how the job ended: at once if it already has, else when `job.finished` comes. */
+  whenFinished(jobId: string): Promise<JobFinished> {
+    const ended = this.ended.get(jobId)
+    if (ended) return Promise.resolve(ended)
+    return new Promise((resolve) => {
+      this.waiting.set(jobId, [...(this.waiting.get(jobId) ?? []), resolve])
+    })
+  }
 
   progress(update: JobProgress): void {
     if (this.ended.has(update.jobId)) return
@@ -30,10 +44,13 @@ export class Jobs {
   }
 
   finished(result: JobFinished): void {
-    this.ended.add(result.jobId)
+    this.ended.set(result.jobId, result)
     const { [result.jobId]: _gone, ...rest } = this.active
     this.active = rest
     this.lastFinished = { ...this.lastFinished, [result.kind]: result }
+    const waiters = this.waiting.get(result.jobId) ?? []
+    this.waiting.delete(result.jobId)
+    for (const resolve of waiters) resolve(result)
   }
 
   /** How earlier jobs ended belongs to the project they ran in. */

@@ -64,6 +64,20 @@ describe('LatestWins', () => {
     expect(h.scheduler.sent).toBe(2)
   })
 
+  it('says whether a newer wish waits behind the request in flight', async () => {
+    const h = fakeHost()
+    h.scheduler.request(1)
+    expect(h.scheduler.hasWaiting).toBe(false)
+    h.scheduler.request(2)
+    expect(h.scheduler.hasWaiting).toBe(true)
+    h.calls[0]?.answer()
+    await flush()
+    // The waiting wish went out when the reply came.
+    expect(h.scheduler.hasWaiting).toBe(false)
+    expect(h.scheduler.busy).toBe(true)
+    expect(h.calls.map((c) => c.value)).toEqual([1, 2])
+  })
+
   it('does not resend when the latest wish is the one in flight or already shown', async () => {
     const h = fakeHost()
     h.scheduler.request(3)
