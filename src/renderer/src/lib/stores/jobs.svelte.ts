@@ -1,4 +1,5 @@
 import type { JobFinished, JobKind, JobProgress } from '@shared/contract'
+import { startingProgress } from '@shared/jobProgress'
 
 /** Jobs running on the host, kept current from `job.progress` and `job.finished` events. */
 export class Jobs {
@@ -32,15 +33,7 @@ export class Jobs {
   /** A job the host reports as started before its first progress event. */
   started(jobId: string, kind: JobKind): void {
     if (this.active[jobId] || this.ended.has(jobId)) return
-    this.progress({
-      jobId,
-      kind,
-      phase: 'starting',
-      done: 0,
-      total: 0,
-      ratePerSecond: 0,
-      etaSeconds: null,
-    })
+    this.progress(startingProgress(jobId, kind))
   }
 
   finished(result: JobFinished): void {
