@@ -261,6 +261,8 @@ describe('selecting groups of faces on the 202,599-point map', () => {
                 { name: 'my: glasses' },
               )
             ).negatives,
+          // The label refits the attribute on the host: as long as that takes, not a second.
+          { timeout: 30_000 },
         )
         .toContain(first)
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { JobFinished, JobKind, JobProgress } from '../../shared/contract'
+import { startingProgress } from '../../shared/jobProgress'
 import { CancelledError, RateEstimator, type TaskControl } from '../../shared/progress'
 
 export interface JobEvents {
@@ -43,15 +44,7 @@ export class JobManager {
     const estimator = new RateEstimator()
     const job: RunningJob = {
       controller,
-      latest: {
-        jobId,
-        kind,
-        phase: 'starting',
-        done: 0,
-        total: 0,
-        ratePerSecond: 0,
-        etaSeconds: null,
-      },
+      latest: startingProgress(jobId, kind),
     }
     this.running.set(jobId, job)
     let lastSent = 0

@@ -1,8 +1,10 @@
 /**
- * A "latest wins" request scheduler for things the pointer drives faster than the host answers
- * (scrubbing a morph, playing it back). At most one request is in flight; while it is, only the most
- * recent wish is remembered, and it is sent when the reply comes back — unless it is what was just
- * answered. Replies that belong to an earlier generation (the timeline changed since) are dropped.
+ * The page's one "latest request wins" helper, for whatever asks the host faster than it answers
+ * (sliders, scrubbing a morph, a selection being drawn, a picker being paged). At most one request
+ * is in flight; while it is, only the most recent wish is remembered, and it is sent when the reply
+ * comes back — unless it is what was just answered. A queue would replay every wish long after the
+ * user stopped; parallel requests could land out of order. Replies that belong to an earlier
+ * generation (the state they were asked for changed since) are dropped.
  */
 
 export interface LatestWinsOptions<T, R> {
@@ -39,6 +41,11 @@ export class LatestWins<T, R> {
 
   get busy(): boolean {
     return this.inFlight !== null
+  }
+
+  /** Whether a newer wish waits to go out once the current reply arrives. */
+  get hasWaiting(): boolean {
+    return this.pending !== null
   }
 
   /** Asks for `value`; sent now if nothing is in flight, else remembered as the latest wish. */

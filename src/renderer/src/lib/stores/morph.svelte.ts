@@ -1,4 +1,4 @@
-import type { JobFinished, MethodOutput } from '@shared/contract'
+import type { JobFinished, MethodInput, MethodOutput } from '@shared/contract'
 import type { FaceSource } from '@shared/contractLatent'
 import type { ExportFormat } from '@shared/contractMorph'
 import { scheduleFrames, type ScheduledFrame, type Timeline } from '@shared/latent'
@@ -18,7 +18,7 @@ import {
 } from '../morphDraft'
 import { clampExportSize, defaultExportName, withFormatEnding } from '../morphExport'
 import { FpsMeter, playbackFrame } from '../morphPlayback'
-import type { Studio } from './studio.svelte'
+import { unwrap, type Outcome, type Studio } from './studio.svelte'
 
 export type SavedTimelineInfo = MethodOutput<'timelines.list'>[number]
 
@@ -35,6 +35,9 @@ export interface ExportOptionsState {
   loop: number
   path: string
 }
+
+// The page always fills in the size, so the estimate can be labelled with it.
+type ExportInput = MethodInput<'morph.estimate'> & { size: number }
 
 /** Playhead positions differ by pixels of pointer travel; finer than this asks the host nothing new. */
 const POSITION_STEP = 1000
@@ -100,7 +103,11 @@ export class MorphStore {
   private playStart = 0
   private playFrom = 0
   private raf = 0
-  private estimateSeq = 0
+  private readonly estimator = new LatestWins({
+    send: (input: ExportInput) => this.studio.request('morph.estimate', input),
+    onResult: (input: ExportInput, result: Outcome<MethodOutput<'morph.estimate'>>) =>
+      this.showEstimate(input, result),
+  })
   private pathTouched = false
 
   constructor(private readonly studio: Studio) {
@@ -120,6 +127,7 @@ export class MorphStore {
   dispose(): void {
     this.pause()
     this.scheduler.dispose()
+    this.estimator.dispose()
   }
 
   /** The screen was left: nothing should keep drawing, but the timeline stays for the return. */
@@ -279,13 +287,13 @@ export class MorphStore {
   private requestFrame(position: number): Promise<string> {
     const timeline = this.timeline
     if (!timeline) return Promise.reject(new Error('the timeline needs two keyframes'))
-    return this.studio.client
-      .invoke('morph.frame', {
+    return this.studio
+      .request('morph.frame', {
         ...(this.runId !== null ? { runId: this.runId } : {}),
         timeline,
         position,
       })
-      .then((r) => r.image)
+      .then((r) => unwrap(r).image)
   }
 
   // ——— saved timelines ———
@@ -364,7 +372,7 @@ export class MorphStore {
     }
   }
 
-  private exportInput() {
+  private exportInput(): ExportInput | null {
     const timeline = this.timeline
     if (!timeline) return null
     const o = this.exportOptions
@@ -380,32 +388,32 @@ export class MorphStore {
     }
   }
 
-  async refreshEstimate(): Promise<void> {
+  refreshEstimate(): void {
     const input = this.exportInput()
-    const seq = ++this.estimateSeq
     if (!input) {
+      // An answer still on its way was for options that no longer make a timeline.
+      this.estimator.invalidate()
       this.estimate = null
+      this.estimating = false
       return
     }
     this.estimating = true
-    try {
-      const result = await this.studio.client.invoke('morph.estimate', input)
-      // An older question answered late must not overwrite the newer answer.
-      if (seq === this.estimateSeq)
-        this.estimate = { ...result, format: input.format, size: input.size }
-    } catch (error) {
-      if (seq === this.estimateSeq) {
-        this.estimate = null
-        this.studio.notices.error(error, 'Estimating the file size')
-      }
-    } finally {
-      if (seq === this.estimateSeq) this.estimating = false
+    this.estimator.request(input)
+  }
+
+  private showEstimate(input: ExportInput, result: Outcome<MethodOutput<'morph.estimate'>>): void {
+    this.estimating = this.estimator.hasWaiting
+    if (result.ok) {
+      this.estimate = { ...result.value, format: input.format, size: input.size }
+    } else {
+      this.estimate = null
+      this.studio.notices.error(result.error, 'Estimating the file size')
     }
   }
 
   /**
    * Exports into the project's exports folder under the name in the field, or (`saveAs`, where the
-   * host has a save dialog) wherever the person picks there.
+   * host has a save dialog) wherever the person picks there; resolves once the export has ended.
    */
   async startExport(saveAs = false): Promise<void> {
     const input = this.exportInput()
@@ -423,10 +431,11 @@ export class MorphStore {
     this.exportResult = null
     this.exportJobId = ref.jobId
     this.studio.jobs.started(ref.jobId, 'export')
+    this.exportFinished(await this.studio.jobs.whenFinished(ref.jobId))
   }
 
   /** The host said how the export ended (the banner already has any failure). */
-  exportFinished(finished: JobFinished): void {
+  private exportFinished(finished: JobFinished): void {
     if (finished.jobId !== this.exportJobId) return
     this.exportResult = {
       status: finished.status,
@@ -460,17 +469,14 @@ export class MorphStore {
   }
 
   private async decodeImage(key: string, latent: number[]): Promise<void> {
-    try {
-      const result = await this.studio.client.invoke('latent.decode', {
-        ...(this.runId !== null ? { runId: this.runId } : {}),
-        latent: [...latent],
-      })
-      const kf = this.draft.keyframes.find((k) => k.key === key)
-      if (kf) kf.image = result.image
-    } catch (error) {
-      // The keyframe still works without its picture; say once why it has none.
-      this.studio.notices.error(error, 'Drawing a keyframe')
-    }
+    // The keyframe still works without its picture; the banner says once why it has none.
+    const result = await this.studio.call(
+      'latent.decode',
+      { ...(this.runId !== null ? { runId: this.runId } : {}), latent: [...latent] },
+      'Drawing a keyframe',
+    )
+    const kf = this.draft.keyframes.find((k) => k.key === key)
+    if (result && kf) kf.image = result.image
   }
 }
 

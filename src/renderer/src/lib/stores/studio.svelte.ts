@@ -7,9 +7,18 @@ import type {
   ProjectSummary,
   StudioClient,
 } from '@shared/contract'
+import { errorMessage } from '../format'
 import type { ScreenId } from '../screens'
 import { Jobs } from './jobs.svelte'
 import { Notices } from './errors.svelte'
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string }
+
+/** The value, or a rejection with the failure's message: for helpers whose protocol is a promise. */
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (outcome.ok) return outcome.value
+  throw new Error(outcome.error)
+}
 
 /** Job kinds whose end changes the dataset the screens show. */
 const DATA_JOBS = new Set(['ingest', 'demo', 'synth'])
@@ -32,18 +41,34 @@ export class Studio {
 
   constructor(readonly client: StudioClient) {}
 
-  /** Invokes a method; a rejection goes to the banner and resolves to undefined. */
+  /**
+   * The one way the page calls the contract: never throws, the failure comes back as a value. For
+   * what a panel shows in place (say, "no trained run yet" when a screen opens); actions the user
+   * took use `call`, whose failures raise the banner.
+   */
+  async request<M extends MethodName>(
+    method: M,
+    input: MethodInput<M>,
+  ): Promise<Outcome<MethodOutput<M>>> {
+    try {
+      // Electron's bridge structured-clones its arguments, which a $state proxy cannot survive.
+      const value = await this.client.invoke(method, $state.snapshot(input) as MethodInput<M>)
+      return { ok: true, value }
+    } catch (error) {
+      return { ok: false, error: errorMessage(error) }
+    }
+  }
+
+  /** Invokes a method; a failure goes to the banner (under `context`, if given) and resolves to undefined. */
   async call<M extends MethodName>(
     method: M,
     input: MethodInput<M>,
+    context?: string,
   ): Promise<MethodOutput<M> | undefined> {
-    try {
-      // Electron's bridge structured-clones its arguments, which a $state proxy cannot survive.
-      return await this.client.invoke(method, $state.snapshot(input) as MethodInput<M>)
-    } catch (error) {
-      this.notices.error(error)
-      return undefined
-    }
+    const outcome = await this.request(method, input)
+    if (outcome.ok) return outcome.value
+    this.notices.error(outcome.error, context)
+    return undefined
   }
 
   /** Subscribes to the host's events and loads the first state; returns the unsubscriber. */
