@@ -7,6 +7,7 @@ import {
   batchNormTrainComposite,
 } from '../../src/main/engine/model/batchNorm'
 import { leakyReluMasked } from '../../src/main/engine/ops/leakyMask'
+import { LEAKY_MASK, LEAKY_MASK_GRAD } from '../../src/main/engine/kernels/fusedKernels'
 import {
   biasAddInfer,
   convNormActInfer,
@@ -84,14 +85,15 @@ function leakyAll(
   backend: string,
   shape: Shape4,
   seed: number,
+  dropout = true,
 ): Record<string, Float32Array> {
   tf.setBackend(backend)
   const per = shape[1] * shape[2] * shape[3]
   const x = tf.tensor4d(uniformArray(size(shape), seed), shape)
-  const mask = tf.tensor4d(batchDropoutMask(shape[0], per, 0.25, seed, 2), shape)
+  const mask = tf.tensor4d(batchDropoutMask(shape[0], per, dropout ? 0.25 : 0, seed, 2), shape)
   const dy = tf.tensor4d(uniformArray(size(shape), seed + 1), shape)
   const f = (a: tf.Tensor) =>
-    fused ? leakyReluMasked(a, 0.3, mask) : tf.mul(tf.leakyRelu(a, 0.3), mask)
+    fused ? leakyReluMasked(a, 0.3, dropout ? mask : undefined) : tf.mul(tf.leakyRelu(a, 0.3), mask)
   const { value, grads } = tf.valueAndGrads(f)([x], dy)
   const out = {
     y: value.dataSync() as Float32Array,
@@ -137,6 +139,27 @@ describe('fused batch norm and LeakyReLU kernels match stock cpu ops', () => {
       const got = leakyAll(true, useBackend(label), shape, seed)
       expect(relError(got.y!, ref.y!)).toBeLessThan(1e-4)
       expect(relError(got.dx!, ref.dx!)).toBeLessThan(1e-4)
+    })
+
+    it.each(shapes)('LeakyReLU without dropout, forward and gradient, %s×%s×%s×%s', (...shape) => {
+      const seed = size(shape) + 23
+      const ref = leakyAll(false, 'cpu', shape, seed, false)
+      const backend = useBackend(label)
+      const got = leakyAll(true, backend, shape, seed, false)
+      expect(relError(got.y!, ref.y!)).toBeLessThan(1e-4)
+      expect(relError(got.dx!, ref.dx!)).toBeLessThan(1e-4)
+      // One fused pass each way where the backend has the kernels, not tfjs's three-op gradient.
+      if (backend === 'wasm') {
+        const x = tf.tensor4d(uniformArray(size(shape), seed), shape)
+        return kernelsRun(() => {
+          tf.grad((a: tf.Tensor) => leakyReluMasked(a, 0.3))(x).dispose()
+        }).then((names) => {
+          x.dispose()
+          expect(names).toContain(LEAKY_MASK)
+          expect(names).toContain(LEAKY_MASK_GRAD)
+          expect(names).not.toContain('LeakyRelu')
+        })
+      }
     })
 
     it('leaks no tensors', () => {

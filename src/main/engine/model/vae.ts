@@ -82,7 +82,7 @@ function normAct(
     )
     return leakyReluMasked(y, m.leakyAlpha, tf.tensor(mask, y.shape))
   }
-  return tf.leakyRelu(y, m.leakyAlpha)
+  return leakyReluMasked(y, m.leakyAlpha)
 }
 
 function dense(x: tf.Tensor2D, names: LayerNames, params: Params): tf.Tensor2D {

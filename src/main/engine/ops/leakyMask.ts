@@ -27,11 +27,32 @@ function registerGradient(): void {
  * forward and one backward where the backend has the fused kernels; composite ops elsewhere.
  */
 export function leakyReluMasked<T extends tf.Tensor>(x: T, alpha: number, mask?: tf.Tensor): T {
-  if (!mask) return tf.leakyRelu(x, alpha)
-  if (mask.size !== x.size) {
+  if (mask && mask.size !== x.size) {
     throw new Error(`leakyReluMasked: mask of ${mask.size} values for a tensor of ${x.size}`)
   }
-  if (!canRunFused(LEAKY_MASK, LEAKY_MASK_GRAD)) return tf.mul(tf.leakyRelu(x, alpha), mask)
+  if (!canRunFused(LEAKY_MASK, LEAKY_MASK_GRAD)) {
+    return mask ? tf.mul(tf.leakyRelu(x, alpha), mask) : tf.leakyRelu(x, alpha)
+  }
+  if (!mask) return leakyReluFused(x, alpha)
   registerGradient()
   return tf.engine().runKernel(LEAKY_MASK, { x, mask }, { alpha }) as T
+}
+
+/**
+ * LeakyReLU through the fused kernels without a mask: tfjs's own LeakyRelu gradient takes three passes
+ * (compare, multiply, select). A custom gradient, because the registered one saves a mask.
+ */
+function leakyReluFused<T extends tf.Tensor>(x: T, alpha: number): T {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [input, save] = args as [tf.Tensor, (tensors: tf.Tensor[]) => void]
+    save([input])
+    return {
+      value: tf.engine().runKernel(LEAKY_MASK, { x: input }, { alpha }) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf
+          .engine()
+          .runKernel(LEAKY_MASK_GRAD, { x: saved[0] as tf.Tensor, dy }, { alpha }) as tf.Tensor,
+    }
+  })
+  return op(x) as T
 }
