@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { trainRequestSchema } from '../../src/shared/contract'
+import { trainConfig } from '../../src/main/engine/model/config'
 import {
+  advancedPlaceholders,
   defaultTrainForm,
   toTrainRequest,
   type TrainForm,
@@ -89,5 +91,20 @@ describe('toTrainRequest', () => {
   it('refuses a negative seed written as text', () => {
     const result = toTrainRequest(form({ seed: '-3' }))
     expect(result).toMatchObject({ ok: false, errors: { seed: expect.any(String) } })
+  })
+})
+
+describe('advancedPlaceholders', () => {
+  it('shows, for each preset, the settings the engine applies when a field is left empty', () => {
+    for (const preset of ['classic-64', 'classic-128', 'studio-64', 'studio-128'] as const) {
+      const shown = advancedPlaceholders(preset)
+      const applied = trainConfig(preset)
+      expect(Number(shown.learningRate), preset).toBe(applied.learningRate)
+      expect(Number(shown.beta), preset).toBe(applied.beta)
+      expect(Number(shown.batchSize), preset).toBe(applied.batchSize)
+      expect(Number(shown.rLossFactor), preset).toBe(applied.rLossFactor)
+      expect(Number(shown.klWarmupSteps), preset).toBe(applied.klWarmupSteps)
+    }
+    expect(advancedPlaceholders('studio-64').beta).not.toBe(advancedPlaceholders('classic-64').beta)
   })
 })

@@ -7,14 +7,11 @@
 const worse = (keyA: number, idA: number, keyB: number, idB: number): boolean =>
   keyA > keyB || (keyA === keyB && idA > idB)
 
+/** A heap of `size` entries in `keys` and `ids`, and the (key, id) an operation brings to it. */
+type HeapWith = [keys: Float64Array, ids: Int32Array, size: number, key: number, id: number]
+
 /** Adds (key, id) to a heap of `size` entries (the arrays must have room); the caller counts it. */
-export function heapPush(
-  keys: Float64Array,
-  ids: Int32Array,
-  size: number,
-  key: number,
-  id: number,
-): void {
+export function heapPush(...[keys, ids, size, key, id]: HeapWith): void {
   let c = size
   while (c > 0) {
     const p = (c - 1) >> 1
@@ -28,13 +25,7 @@ export function heapPush(
 }
 
 /** Puts (key, id) in place of the top of a heap of `size` entries and restores the heap order. */
-export function heapReplaceTop(
-  keys: Float64Array,
-  ids: Int32Array,
-  size: number,
-  key: number,
-  id: number,
-): void {
+export function heapReplaceTop(...[keys, ids, size, key, id]: HeapWith): void {
   let c = 0
   for (;;) {
     const l = 2 * c + 1

@@ -7,7 +7,7 @@ import {
   BACKEND_NAMES,
   PRESET_NAMES,
   REQUEST_DEFAULTS,
-  TRAIN_DEFAULTS,
+  presetTrainDefaults,
   type BackendChoice,
   type PresetName,
 } from '@shared/training'
@@ -54,15 +54,18 @@ export function defaultTrainForm(): TrainForm {
   }
 }
 
-/** What an empty advanced field means: the defaults the engine applies, shown as placeholders. */
-export const ADVANCED_PLACEHOLDERS: Partial<Record<TrainFormField, string>> = {
-  batchSize: String(TRAIN_DEFAULTS.batchSize),
-  learningRate: String(TRAIN_DEFAULTS.learningRate),
-  rLossFactor: String(TRAIN_DEFAULTS.rLossFactor),
-  beta: String(TRAIN_DEFAULTS.beta),
-  klWarmupSteps: String(TRAIN_DEFAULTS.klWarmupSteps),
-  checkpointEverySteps: 'each epoch',
-  previewEverySteps: String(REQUEST_DEFAULTS.previewEverySteps),
+/** What an empty advanced field means: the defaults the engine applies for `preset`, as placeholders. */
+export function advancedPlaceholders(preset: Preset): Partial<Record<TrainFormField, string>> {
+  const defaults = presetTrainDefaults(preset)
+  return {
+    batchSize: String(defaults.batchSize),
+    learningRate: String(defaults.learningRate),
+    rLossFactor: String(defaults.rLossFactor),
+    beta: String(defaults.beta),
+    klWarmupSteps: String(defaults.klWarmupSteps),
+    checkpointEverySteps: 'each epoch',
+    previewEverySteps: String(REQUEST_DEFAULTS.previewEverySteps),
+  }
 }
 
 const INTEGER_FIELDS = [
