@@ -204,10 +204,7 @@ async function main(): Promise<void> {
     const quality = await measureQuality(trained.trainer, trained.data, test)
     const size = trained.data.size
     const samples = await trained.trainer.sampleAsync(16, seed)
-    writeFileSync(
-      join(outDir, `${preset}-samples.png`),
-      await faceGridPng(samples, size, 8, 128 / size),
-    )
+    writeFileSync(join(outDir, `${preset}-samples.png`), await faceGridPng(samples, size, 8))
     const faces = await trained.data.readBatch(
       'test',
       Array.from({ length: 8 }, (_, i) => i),
@@ -215,7 +212,7 @@ async function main(): Promise<void> {
     const recon = (await trained.trainer.inspectAsync(faces)).reconstructions
     writeFileSync(
       join(outDir, `${preset}-reconstructions.png`),
-      await comparisonPng(faces, recon, size, 128 / size),
+      await comparisonPng(faces, recon, size),
     )
     await trained.close()
     let aucs: Record<string, number | null> | null = null

@@ -12,7 +12,6 @@ import {
 import type { Db } from '../store/database'
 import type { ProjectPaths } from '../store/projectFolder'
 import { resolveRun, type RunRow } from '../store/runs'
-import { findImage } from './latent/latentData'
 
 export interface RunModel {
   run: RunRow
