@@ -32,7 +32,12 @@ function comparedImageIds(db: Db, paths: ProjectPaths, sizes: number[], count: n
     return faces.map((slot) => slot + 1)
   })
   const [first, ...others] = perSize as [number[], ...number[][]]
-  const common = first.filter((id) => others.every((ids) => ids.includes(id))).slice(0, count)
+  const inOthers = others.map((ids) => new Set(ids))
+  const common: number[] = []
+  for (const id of first) {
+    if (common.length === count) break
+    if (inOthers.every((ids) => ids.has(id))) common.push(id)
+  }
   if (common.length === 0) throw new Error(`${paths.root}: the dataset has no images to compare on`)
   return common
 }
