@@ -3,11 +3,11 @@ import type { RunComparison } from '../../../shared/contract'
 import { meanPsnr, meanSsim } from '../../analysis/imageQuality'
 import { findCache, openImageCache, validSlots } from '../../dataset/imageCache'
 import { pngDataUrl, tileFaces } from '../../export/faceGrid'
-import type { TrainConfig } from '../../engine'
 import type { Db } from '../../store/database'
 import type { ProjectPaths } from '../../store/projectFolder'
 import type { FaceModel, ModelHost } from '../faceModel'
 import { resolveRun } from '../../store/runs'
+import { runImageSize } from '../latent/encodeStatus'
 import { datasetCrop } from '../latent/faces'
 import { trainingSplits } from './trainingSplits'
 
@@ -83,11 +83,6 @@ async function tileRow(
   tileFaces(resized, 3, target, count, grid, target * count, row * target)
 }
 
-function runSize(db: Db, paths: ProjectPaths, runId: number): number {
-  const run = resolveRun(db, paths, runId)
-  return (JSON.parse(run.config) as { train: TrainConfig }).train.model.size
-}
-
 /**
  * Two runs' reconstructions of the same validation faces, one after the other (the studio's
  * inference process holds one model at a time), with each run's PSNR and SSIM on them.
@@ -99,7 +94,7 @@ export async function compareRuns(
   runIds: readonly [number, number],
   count: number,
 ): Promise<RunComparison> {
-  const sizes = new Set(runIds.map((id) => runSize(db, paths, id)))
+  const sizes = new Set(runIds.map((id) => runImageSize(resolveRun(db, paths, id))))
   const imageIds = comparedImageIds(db, paths, [...sizes], count)
   const rows: RunRow[] = []
   for (const runId of runIds) {
