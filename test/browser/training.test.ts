@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { meanPsnr } from '../../src/main/analysis/imageQuality'
+import { psnr } from '../../src/main/export/quality'
 import type { MethodOutput } from '../../src/shared/contract'
 import type { RunningServe } from '../support/serveHarness'
 import { repoRoot } from '../support/sharedData'
@@ -220,7 +220,7 @@ describe('the Training screen', () => {
       const row = (r: number) =>
         data.subarray(r * 64 * info.width * 3, (r + 1) * 64 * info.width * 3)
       for (const [i, run] of comparison.runs.entries()) {
-        expect(meanPsnr(row(0), 3, row(i + 1), 3, 8, 64)).toBeCloseTo(run.psnr, 6)
+        expect(psnr(row(0), row(i + 1))).toBeCloseTo(run.psnr, 6)
         await expect
           .poll(() =>
             figures

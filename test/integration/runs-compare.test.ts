@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { meanPsnr } from '../../src/main/analysis/imageQuality'
+import { psnr } from '../../src/main/export/quality'
 import { runCli } from '../support/cli'
 import { startServiceHarness, type ServiceHarness } from '../support/serviceHarness'
 import { makeTempDir } from '../support/tempDir'
@@ -50,9 +50,9 @@ describe('runs.compare', () => {
     const row = (r: number) =>
       data.subarray(r * 128 * info.width * 3, (r + 1) * 128 * info.width * 3)
     // The 128 run's row is its own reconstructions, untouched: the figure measures its PSNR.
-    expect(meanPsnr(row(0), 3, row(2), 3, 4, 128)).toBeCloseTo(result.runs[1]!.psnr, 6)
+    expect(psnr(row(0), row(2))).toBeCloseTo(result.runs[1]!.psnr, 6)
     // The 64 run's row is upscaled, so it only approximates its PSNR at 64.
-    expect(Math.abs(meanPsnr(row(0), 3, row(1), 3, 4, 128) - result.runs[0]!.psnr)).toBeLessThan(3)
+    expect(Math.abs(psnr(row(0), row(1)) - result.runs[0]!.psnr)).toBeLessThan(3)
   }, 300_000)
 
   it('refuses the same run twice and a run that does not exist, naming them', async () => {

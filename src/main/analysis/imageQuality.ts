@@ -121,19 +121,6 @@ export function meanSsim(...[a, aStride, b, bStride, images, side]: FacePairs): 
   return sum / (images * 3)
 }
 
-/** PSNR in dB of `b` against `a`: one mean squared error over every pixel, as the test PSNR. */
-export function meanPsnr(...[a, aStride, b, bStride, images, side]: FacePairs): number {
-  const pixels = images * side * side
-  let sse = 0
-  for (let p = 0; p < pixels; p++)
-    for (let c = 0; c < 3; c++) {
-      const d = ((a[p * aStride + c] as number) - (b[p * bStride + c] as number)) / 255
-      sse += d * d
-    }
-  const mse = sse / (pixels * 3)
-  return mse > 0 ? 10 * Math.log10(1 / mse) : Infinity
-}
-
 /** Variance of the 4-neighbour Laplacian over the interior of a side×side plane. */
 export function laplacianVariance(plane: Float64Array, side: number): number {
   let sum = 0

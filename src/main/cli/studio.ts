@@ -19,7 +19,7 @@ import { packageVersion } from '../app/paths'
 import { dispatch } from '../host/dispatch'
 import type { ProjectPaths } from '../store/projectFolder'
 import type { FaceModel } from '../studio/faceModel'
-import { NoLatentsError } from '../studio/latent/latentData'
+import { findImage, NoLatentsError } from '../studio/latent/latentData'
 import { StudioService } from '../studio/service'
 import { defaultUserDataDir } from '../studio/userData'
 import { UsageError } from './errors'
@@ -108,15 +108,8 @@ export async function withStudio<T>(
         return model
       },
       finishJob: (jobId, reporter) => finishJob(studio, finished, jobId, reporter),
-      async imageIdOf(file) {
-        const { items } = await studio.call('dataset.query', { file, limit: 5000 })
-        const shortest = items.reduce<(typeof items)[number] | null>(
-          (best, item) => (best && best.file.length <= item.file.length ? best : item),
-          null,
-        )
-        if (!shortest) throw new Error(`${file}: not an ingested image of ${studio.paths.root}`)
-        return shortest.id
-      },
+      // The studio's own lookup: one indexed query, the shortest matching path wins.
+      imageIdOf: async (file) => findImage(service.requireProject().db, studio.paths.root, file).id,
     }
     return await work(studio)
   } catch (error) {

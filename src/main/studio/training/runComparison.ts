@@ -1,8 +1,9 @@
 import sharp from 'sharp'
 import type { RunComparison } from '../../../shared/contract'
-import { meanPsnr, meanSsim } from '../../analysis/imageQuality'
+import { meanSsim } from '../../analysis/imageQuality'
 import { findCache, openImageCache, validSlots } from '../../dataset/imageCache'
 import { pngDataUrl, tileFaces } from '../../export/faceGrid'
+import { psnrRgbaVsRgb } from '../../export/quality'
 import type { Db } from '../../store/database'
 import type { ProjectPaths } from '../../store/projectFolder'
 import type { FaceModel, ModelHost } from '../faceModel'
@@ -120,7 +121,7 @@ export async function compareRuns(
       runId: r.model.runId,
       step: r.model.step,
       size: r.model.size,
-      psnr: meanPsnr(r.originals, 3, r.reconstructions, 4, n, r.model.size),
+      psnr: psnrRgbaVsRgb(r.reconstructions, r.originals),
       ssim: meanSsim(r.originals, 3, r.reconstructions, 4, n, r.model.size),
     })),
   }
