@@ -9,15 +9,17 @@ import type {
 } from '@shared/contract'
 import { errorMessage } from '../format'
 import type { ScreenId } from '../screens'
+import { ContractError, type Envelope } from '@shared/envelope'
 import { Jobs } from './jobs.svelte'
 import { Notices } from './errors.svelte'
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string }
+/** A call's result as the hosts send it: the value, or the failure's message and its code. */
+export type Outcome<T> = Envelope<T>
 
-/** The value, or a rejection with the failure's message: for helpers whose protocol is a promise. */
+/** The value, or a rejection with the failure's message and code: for promise-shaped helpers. */
 export function unwrap<T>(outcome: Outcome<T>): T {
   if (outcome.ok) return outcome.value
-  throw new Error(outcome.error)
+  throw new ContractError(outcome.error, outcome.code)
 }
 
 /** Job kinds whose end changes the dataset the screens show. */
@@ -55,7 +57,8 @@ export class Studio {
       const value = await this.client.invoke(method, $state.snapshot(input) as MethodInput<M>)
       return { ok: true, value }
     } catch (error) {
-      return { ok: false, error: errorMessage(error) }
+      const code = error instanceof ContractError ? error.code : 'failed'
+      return { ok: false, error: errorMessage(error), code }
     }
   }
 
