@@ -50,8 +50,6 @@ export interface Affinities {
   values: Float64Array
 }
 
-/** Lets an AbortSignal fired by another task be seen between chunks of synchronous work. */
-
 /** The perplexity actually used for n points: at most (n − 1)/3 so 3·perplexity neighbours exist. */
 export function effectivePerplexity(n: number, perplexity: number): number {
   return Math.max(1, Math.min(perplexity, (n - 1) / 3))

@@ -39,9 +39,6 @@ export function inProcessFaceModel(model: RunModel): FaceModel {
   }
 }
 
-// The CLI still finds runs here.
-export { resolveRun }
-
 /**
  * The studio's models: one inference process, holding the run last asked for, reloaded when that run
  * has a newer checkpoint.

@@ -83,9 +83,6 @@ export function registerInference(program: Command): void {
         json?: boolean
       }) => {
         if (flags.temperature <= 0) throw new UsageError('--temperature must be > 0')
-        if (flags.count > MAX_SAMPLE_COUNT) {
-          throw new UsageError(`--count ${flags.count}: at most ${MAX_SAMPLE_COUNT} faces per grid`)
-        }
         await withReporter(flags, async (studio, reporter) => {
           const request = studio.parse('latent.sample', {
             runId: flags.run,

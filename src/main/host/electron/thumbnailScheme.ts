@@ -13,10 +13,12 @@ export function registerThumbnailScheme(): void {
   ])
 }
 
+const THUMBNAIL_URL = new RegExp(`^${THUMBNAIL_SCHEME}://thumb/(\\d{1,10})$`)
+
 /** Answers `face-studio://thumb/ID` with the image's thumbnail, and anything else with 404. */
 export function serveThumbnails(service: Pick<StudioService, 'thumbnail'>): void {
   protocol.handle(THUMBNAIL_SCHEME, async (request) => {
-    const match = /^face-studio:\/\/thumb\/(\d{1,10})$/.exec(request.url)
+    const match = THUMBNAIL_URL.exec(request.url)
     if (!match) return new Response('not found', { status: 404 })
     const reply = await thumbnailReply(service, Number(match[1]))
     const body = typeof reply.body === 'string' ? reply.body : new Uint8Array(reply.body)

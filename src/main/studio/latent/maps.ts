@@ -201,7 +201,6 @@ export function storeMap(
   )
 }
 
-/** 1, −1 or 0 per map point for one attribute (named case-insensitively), built-in or the run's own. */
 /** The attribute a map is coloured by, as the run's own attributes or the dataset spell it. */
 export function colourName(db: Db, runId: number, attribute: string): string {
   const own = findCustomAttributeRow(db, runId, attribute)
@@ -210,6 +209,7 @@ export function colourName(db: Db, runId: number, attribute: string): string {
   return names[attributeIndexIn(names, attribute)] as string
 }
 
+/** 1, −1 or 0 per map point for one attribute (named case-insensitively), built-in or the run's own. */
 export function mapColours(
   db: Db,
   imageIds: Int32Array,

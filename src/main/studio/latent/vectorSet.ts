@@ -1,3 +1,5 @@
+import type { DirectionMethodName } from '../../../shared/contractLatent'
+
 /**
  * The shape of a run's attribute vectors and how their AUCs were measured, apart from the code that
  * computes them so that the run's own attributes can extend a set without importing that code.
@@ -15,8 +17,8 @@ export type AucSplit = 'test' | typeof HELD_OUT_SPLIT
  * How a direction is found: the seed's difference of class means, or the normal of an
  * L2-regularised logistic regression on the latents; either is fitted on the rows outside the AUC rows.
  */
-export type DirectionMethod = 'mean-diff' | 'linear'
-export const DIRECTION_METHODS: readonly DirectionMethod[] = ['mean-diff', 'linear']
+/** The contract's direction methods: the seed's mean difference, or a logistic-regression normal. */
+export type DirectionMethod = DirectionMethodName
 
 export interface AttributeVectorSet {
   runId: number
